@@ -1,0 +1,4 @@
+export { avroType, SCHEMA_NAMES, type SchemaName, schemaText } from './avro.js';
+export { DecodeError, SCHEMA_ERROR_CODES, type SchemaErrorCode } from './errors.js';
+export { AvroCodec, type Decoded, type RegistryOptions } from './registry.js';
+export * from './types.js';
