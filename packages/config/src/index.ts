@@ -1,0 +1,11 @@
+export { type Env, parseEnv, resolveSecrets } from './env.js';
+export { ConfigError } from './errors.js';
+export { loadEmbedderConfig, loadEmbeddingModelConfig, loadRouterConfig, loadWriterConfig } from './load.js';
+export {
+  embedderSchema,
+  KNOWN_VARIABLES,
+  routerSchema,
+  SECRET_VARIABLES,
+  writerSchema,
+} from './schema.js';
+export type * from './types.js';

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError } from './errors.js';
+import { loadEmbedderConfig, loadRouterConfig, loadWriterConfig } from './load.js';
+
+function problemsOf(fn: () => unknown): Array<{ variable: string; problem: string }> {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return [...error.problems];
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('defaults give a runnable local setup with the offline provider', () => {
+  const c = loadRouterConfig({});
+  assert.deepEqual(c.kafka.brokers, ['127.0.0.1:9092']);
+  assert.equal(c.topics.input, 'catalog.product-events');
+  assert.equal(c.topics.dlq, 'freshet.dlq');
+  assert.equal(c.registry.url, 'http://127.0.0.1:8081/apis/ccompat/v7');
+  assert.equal(c.embedding.provider, 'local');
+  assert.equal(c.embedding.dimension, 384);
+  assert.equal(c.service.httpPort, 9101);
+  assert.equal(c.kafka.clientId, 'freshet-router');
+});
+
+test('an API key selects the openai provider with text-embedding-3-small at 1536 dimensions', () => {
+  const c = loadEmbedderConfig({ FRESHET_EMBEDDING_API_KEY: 'sk-test' });
+  assert.equal(c.embedding.provider, 'openai');
+  assert.equal(c.embedding.model, 'text-embedding-3-small');
+  assert.equal(c.embedding.dimension, 1536);
+});
+
+test('a wrong value names the variable and the problem', () => {
+  const problems = problemsOf(() =>
+    loadWriterConfig({ FRESHET_HTTP_PORT: 'eighty', FRESHET_MILVUS_SSL: 'maybe' }),
+  );
+  const byVar = new Map(problems.map((p) => [p.variable, p.problem]));
+  assert.match(byVar.get('FRESHET_HTTP_PORT') ?? '', /integer/);
+  assert.match(byVar.get('FRESHET_MILVUS_SSL') ?? '', /true or false/);
+});
+
+test('a misspelt FRESHET_ variable is rejected, another stage’s variable is accepted', () => {
+  const problems = problemsOf(() => loadRouterConfig({ FRESHET_KAFKA_BROKER: 'x:1' }));
+  assert.deepEqual(
+    problems.map((p) => p.variable),
+    ['FRESHET_KAFKA_BROKER'],
+  );
+  assert.doesNotThrow(() => loadRouterConfig({ FRESHET_WRITER_MAX_WAIT_MS: '50' }));
+});
+
+test('secrets are read from *_FILE and never echoed in errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'freshet-config-'));
+  const file = join(dir, 'key');
+  writeFileSync(file, 'sk-secret-sentinel\n');
+  const c = loadEmbedderConfig({ FRESHET_EMBEDDING_API_KEY_FILE: file });
+  assert.equal(c.embedding.apiKey, 'sk-secret-sentinel');
+  const problems = problemsOf(() =>
+    loadEmbedderConfig({ FRESHET_EMBEDDING_API_KEY: 'sk-secret-sentinel', FRESHET_EMBED_LINGER_MS: '-1' }),
+  );
+  assert.ok(!JSON.stringify(problems).includes('sk-secret-sentinel'));
+  const missing = problemsOf(() => loadEmbedderConfig({ FRESHET_EMBEDDING_API_KEY_FILE: join(dir, 'nope') }));
+  assert.equal(missing[0]?.variable, 'FRESHET_EMBEDDING_API_KEY_FILE');
+});
+
+test('SASL needs a username and a password', () => {
+  const problems = problemsOf(() => loadRouterConfig({ FRESHET_KAFKA_SASL_MECHANISM: 'scram-sha-512' }));
+  assert.equal(problems[0]?.variable, 'FRESHET_KAFKA_SASL_USERNAME');
+  const c = loadRouterConfig({
+    FRESHET_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    FRESHET_KAFKA_SASL_USERNAME: 'u',
+    FRESHET_KAFKA_SASL_PASSWORD: 'p',
+    FRESHET_KAFKA_SSL: 'true',
+  });
+  assert.deepEqual(c.kafka.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
+  assert.deepEqual(c.kafka.ssl, { rejectUnauthorized: true });
+});

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { bool, int, list, num, optionalStr, str, url } from './env.js';
+
+// One place for every FRESHET_* variable and its default (STYLE: defaults live here and nowhere else).
+
+export const kafkaShape = {
+  FRESHET_KAFKA_BROKERS: list(['127.0.0.1:9092']),
+  FRESHET_KAFKA_CLIENT_ID: optionalStr(),
+  FRESHET_KAFKA_SSL: bool(false),
+  FRESHET_KAFKA_SSL_CA_FILE: optionalStr(),
+  FRESHET_KAFKA_SSL_REJECT_UNAUTHORIZED: bool(true),
+  FRESHET_KAFKA_SASL_MECHANISM: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512']).default('none'),
+  FRESHET_KAFKA_SASL_USERNAME: optionalStr(),
+  FRESHET_KAFKA_SASL_PASSWORD: optionalStr(),
+  FRESHET_KAFKA_CONNECTION_TIMEOUT_MS: int(3000, 100),
+  FRESHET_KAFKA_SESSION_TIMEOUT_MS: int(30000, 6000),
+  FRESHET_KAFKA_HEARTBEAT_INTERVAL_MS: int(3000, 100),
+  FRESHET_TOPIC_INPUT: str('catalog.product-events'),
+  FRESHET_TOPIC_EMBED: str('freshet.embed-requests'),
+  FRESHET_TOPIC_INDEX: str('freshet.index-writes'),
+  FRESHET_TOPIC_DLQ: str('freshet.dlq'),
+  FRESHET_TOPIC_PARTITIONS: int(6, 1, 10000),
+  FRESHET_TOPIC_REPLICATION_FACTOR: int(1, 1, 10),
+} as const;
+
+export const registryShape = {
+  FRESHET_REGISTRY_URL: url('http://127.0.0.1:8081/apis/ccompat/v7'),
+  FRESHET_REGISTRY_USERNAME: optionalStr(),
+  FRESHET_REGISTRY_PASSWORD: optionalStr(),
+} as const;
+
+export const milvusShape = {
+  FRESHET_MILVUS_ADDRESS: str('127.0.0.1:19530'),
+  FRESHET_MILVUS_TOKEN: optionalStr(),
+  FRESHET_MILVUS_SSL: bool(false),
+  FRESHET_COLLECTION: str('products'),
+} as const;
+
+export const embeddingModelShape = {
+  /** `local` (offline feature hashing) or `openai` (any OpenAI-compatible API); default: openai when a key is set. */
+  FRESHET_EMBEDDING_PROVIDER: z.enum(['local', 'openai']).optional(),
+  FRESHET_EMBEDDING_MODEL: optionalStr(),
+  FRESHET_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(2).max(16384).optional(),
+  FRESHET_EMBEDDING_BASE_URL: z.url({ message: 'expected a URL' }).optional(),
+  FRESHET_EMBEDDING_SECONDARY_BASE_URL: z.url({ message: 'expected a URL' }).optional(),
+  FRESHET_EMBEDDING_API_KEY: optionalStr(),
+  FRESHET_TEMPLATE_VERSION: int(1, 1, 1000),
+} as const;
+
+export const serviceShape = {
+  FRESHET_HTTP_HOST: str('0.0.0.0'),
+  FRESHET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FRESHET_OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'expected a URL' }).optional(),
+  FRESHET_OTEL_SERVICE_NAMESPACE: str('freshet'),
+  FRESHET_SHUTDOWN_GRACE_MS: int(25000, 1000),
+  FRESHET_RETRY_BASE_MS: int(200, 1),
+  FRESHET_RETRY_MAX_MS: int(10000, 1),
+} as const;
+
+export const routerShape = {
+  ...kafkaShape,
+  ...registryShape,
+  ...embeddingModelShape,
+  ...serviceShape,
+  FRESHET_HTTP_PORT: int(9101, 0, 65535),
+  FRESHET_ROUTER_GROUP_ID: str('freshet-router'),
+  FRESHET_DEDUP_WINDOW: int(200000, 0),
+  FRESHET_TEXT_MAX_BYTES: int(32768, 256),
+  FRESHET_TEXT_ATTRIBUTES: list(['color', 'material', 'size', 'model', 'gender', 'style']),
+  FRESHET_ROUTER_PARTITIONS_CONCURRENCY: int(3, 1, 64),
+} as const;
+
+export const embedderShape = {
+  ...kafkaShape,
+  ...registryShape,
+  ...milvusShape,
+  ...embeddingModelShape,
+  ...serviceShape,
+  FRESHET_HTTP_PORT: int(9102, 0, 65535),
+  FRESHET_EMBEDDER_GROUP_ID: str('freshet-embedder'),
+  FRESHET_EMBEDDER_PARTITIONS_CONCURRENCY: int(6, 1, 64),
+  FRESHET_EMBED_MAX_INPUTS: int(256, 1, 2048),
+  FRESHET_EMBED_MAX_TOKENS: int(100000, 1),
+  FRESHET_EMBED_LINGER_MS: int(10, 0),
+  FRESHET_EMBED_MAX_INPUT_TOKENS: int(8191, 1),
+  FRESHET_EMBED_CONCURRENCY: int(4, 1, 64),
+  FRESHET_EMBED_TIMEOUT_MS: int(10000, 1),
+  FRESHET_EMBED_MAX_RETRIES: int(6, 0),
+  FRESHET_EMBED_RPM: int(0, 0),
+  FRESHET_EMBED_TPM: int(0, 0),
+  FRESHET_EMBED_CACHE_MB: int(64, 0),
+  FRESHET_HASH_CACHE_SIZE: int(200000, 0),
+  FRESHET_BREAKER_ERROR_PERCENT: int(50, 1, 100),
+  FRESHET_BREAKER_VOLUME: int(5, 1),
+  FRESHET_BREAKER_RESET_MS: int(10000, 100),
+} as const;
+
+export const writerShape = {
+  ...kafkaShape,
+  ...registryShape,
+  ...milvusShape,
+  ...embeddingModelShape,
+  ...serviceShape,
+  FRESHET_HTTP_PORT: int(9103, 0, 65535),
+  FRESHET_WRITER_GROUP_ID: str('freshet-writer'),
+  FRESHET_WRITER_PARTITIONS_CONCURRENCY: int(1, 1, 64),
+  FRESHET_WRITER_MAX_BYTES_PER_PARTITION: int(4194304, 1024),
+  FRESHET_WRITER_MIN_BYTES: int(1, 1),
+  FRESHET_WRITER_MAX_WAIT_MS: int(100, 0),
+} as const;
+
+export const SECRET_VARIABLES = [
+  'FRESHET_KAFKA_SASL_PASSWORD',
+  'FRESHET_REGISTRY_PASSWORD',
+  'FRESHET_MILVUS_TOKEN',
+  'FRESHET_EMBEDDING_API_KEY',
+] as const;
+
+export const routerSchema = z.object(routerShape);
+export const embedderSchema = z.object(embedderShape);
+export const writerSchema = z.object(writerShape);
+
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  ...Object.keys(routerShape),
+  ...Object.keys(embedderShape),
+  ...Object.keys(writerShape),
+  // The CLI's own variables.
+  'FRESHET_CLI_OUTPUT',
+]);

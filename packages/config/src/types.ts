@@ -1,0 +1,92 @@
+export type ServiceName = 'router' | 'embedder' | 'writer';
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  ssl: false | { caFile?: string; rejectUnauthorized: boolean };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  connectionTimeoutMs: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+}
+
+export interface TopicsConfig {
+  input: string;
+  embed: string;
+  index: string;
+  dlq: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface RegistryConfig {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+export interface MilvusConfig {
+  address: string;
+  token?: string;
+  ssl: boolean;
+  /** The alias searched by clients (DESIGN §5). */
+  collection: string;
+}
+
+export interface EmbeddingModelConfig {
+  provider: 'local' | 'openai';
+  model: string;
+  dimension: number;
+  baseUrl?: string;
+  secondaryBaseUrl?: string;
+  apiKey?: string;
+  templateVersion: number;
+}
+
+export interface ServiceConfig {
+  name: ServiceName;
+  groupId: string;
+  partitionsConcurrency: number;
+  httpHost: string;
+  httpPort: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  otlpEndpoint?: string;
+  serviceNamespace: string;
+  shutdownGraceMs: number;
+  retry: { baseMs: number; maxMs: number };
+}
+
+export interface CommonConfig {
+  service: ServiceConfig;
+  kafka: KafkaConfig;
+  topics: TopicsConfig;
+  registry: RegistryConfig;
+  embedding: EmbeddingModelConfig;
+}
+
+export interface RouterConfig extends CommonConfig {
+  router: { dedupWindow: number; textMaxBytes: number; textAttributes: string[] };
+}
+
+export interface EmbedderConfig extends CommonConfig {
+  milvus: MilvusConfig;
+  embedder: {
+    maxInputs: number;
+    maxTokensPerRequest: number;
+    lingerMs: number;
+    maxInputTokens: number;
+    concurrency: number;
+    timeoutMs: number;
+    maxRetries: number;
+    rpm: number;
+    tpm: number;
+    cacheMb: number;
+    hashCacheSize: number;
+    breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
+  };
+}
+
+export interface WriterConfig extends CommonConfig {
+  milvus: MilvusConfig;
+  writer: { maxBytesPerPartition: number; minBytes: number; maxWaitMs: number };
+}
