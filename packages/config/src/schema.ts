@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, list, num, optionalStr, str, url } from './env.js';
+import { bool, int, list, optionalStr, str, url } from './env.js';
 
 // One place for every FRESHET_* variable and its default (STYLE: defaults live here and nowhere else).
 

@@ -1,0 +1,14 @@
+export { type HealthServer, type HealthServerOptions, type ReadinessCheck, startHealthServer } from './health.js';
+export { createLogger, type Logger, type LoggerOptions, maskSecrets, REDACT_PATHS } from './logger.js';
+export { Counter, createMetrics, Gauge, Histogram, type PipelineMetrics, Registry } from './metrics.js';
+export {
+  contextFromHeaders,
+  headersFromContext,
+  type KafkaHeaders,
+  type RecordSpan,
+  startRecordSpan,
+  startTracing,
+  type Tracing,
+  type TracingOptions,
+  withContext,
+} from './tracing.js';

@@ -1,0 +1,130 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapSetter,
+  trace,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TracingOptions {
+  service: string;
+  namespace: string;
+  /** OTLP/HTTP base endpoint (e.g. http://otel-collector:4318); tracing is off without it or an exporter. */
+  otlpEndpoint?: string | undefined;
+  /** For tests: an in-memory exporter instead of OTLP. */
+  exporter?: SpanExporter;
+}
+
+export interface Tracing {
+  enabled: boolean;
+  shutdown(): Promise<void>;
+}
+
+/** Starts @opentelemetry/sdk-node when an endpoint (or exporter) is configured; off by default. */
+export function startTracing(options: TracingOptions): Tracing {
+  const exporter =
+    options.exporter ??
+    (options.otlpEndpoint
+      ? new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })
+      : undefined);
+  if (!exporter) return { enabled: false, shutdown: async () => {} };
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.service,
+      'service.namespace': options.namespace,
+    }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 })],
+    // Kafka spans are created by hand from record headers; auto-instrumentation would add noise and cost.
+    instrumentations: [],
+  });
+  sdk.start();
+  return { enabled: true, shutdown: () => sdk.shutdown() };
+}
+
+export type KafkaHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+// The W3C propagator is used directly, not through the global API, so `traceparent` flows through a
+// stage unchanged even when tracing is off (DESIGN §2: every message carries traceparent).
+const propagator = new W3CTraceContextPropagator();
+
+const headerGetter: TextMapGetter<KafkaHeaders> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    const value = carrier[key];
+    if (value === undefined) return undefined;
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined ? undefined : first.toString();
+  },
+};
+
+const headerSetter: TextMapSetter<Record<string, string>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+export function contextFromHeaders(headers: KafkaHeaders | undefined): Context {
+  return headers ? propagator.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
+}
+
+export function headersFromContext(ctx: Context): Record<string, string> {
+  const out: Record<string, string> = {};
+  propagator.inject(ctx, out, headerSetter);
+  return out;
+}
+
+export interface RecordSpan {
+  span: Span;
+  /** `traceparent` (and `tracestate`) for the record this stage produces from the consumed one. */
+  outgoing: Record<string, string>;
+  end(error?: unknown): void;
+}
+
+/** A span per consumed record, child of the record's `traceparent`, so one trace spans all stages. */
+export function startRecordSpan(
+  stage: string,
+  name: string,
+  headers: KafkaHeaders | undefined,
+  attributes: Attributes = {},
+): RecordSpan {
+  const parent = contextFromHeaders(headers);
+  const span = trace.getTracer(`freshet-${stage}`).startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+  const ctx = trace.setSpan(parent, span);
+  let outgoing = headersFromContext(ctx);
+  if (!outgoing.traceparent) {
+    // Tracing off and no incoming context: keep the header contract with a fresh random context.
+    outgoing = headersFromContext(trace.setSpanContext(ROOT_CONTEXT, randomSpanContext()));
+  }
+  return {
+    span,
+    outgoing,
+    end(error?: unknown) {
+      if (error !== undefined) {
+        span.recordException(error instanceof Error ? error : new Error(String(error)));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    },
+  };
+}
+
+export function withContext<T>(ctx: Context, fn: () => T): T {
+  return context.with(ctx, fn);
+}
+
+function randomSpanContext() {
+  const hex = (bytes: number) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { traceId: hex(16), spanId: hex(8), traceFlags: 0 };
+}
