@@ -1,0 +1,22 @@
+export const KAFKA_ERROR_CODES = [
+  'FRESHET_TOPIC_MISMATCH',
+  'FRESHET_PRODUCE_FAILED',
+  'FRESHET_SHUTTING_DOWN',
+] as const;
+export type KafkaErrorCode = (typeof KAFKA_ERROR_CODES)[number];
+
+export class TopicLayoutError extends Error {
+  override readonly name = 'TopicLayoutError';
+  readonly code = 'FRESHET_TOPIC_MISMATCH';
+  readonly canRetry = false;
+}
+
+/** The stage is stopping: unfinished work is abandoned without a commit and redelivered later. */
+export class ShuttingDownError extends Error {
+  override readonly name = 'ShuttingDownError';
+  readonly code = 'FRESHET_SHUTTING_DOWN';
+  readonly canRetry = false;
+  constructor(options?: { cause?: unknown }) {
+    super('stage is shutting down; batch abandoned without commit', options);
+  }
+}

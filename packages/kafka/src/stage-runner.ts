@@ -1,0 +1,243 @@
+import type { Logger, PipelineMetrics } from '@freshet/telemetry';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { backoffDelay, sleep } from './backoff.js';
+import { ShuttingDownError } from './errors.js';
+
+export interface StageRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders | undefined;
+  timestamp: string;
+}
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /** Aborts when the stage is stopping: use it for waits between retries, never for in-flight I/O. */
+  signal: AbortSignal;
+  /** The partition was revoked or sought meanwhile: the work may be dropped, it will not be committed. */
+  isStale(): boolean;
+}
+
+/**
+ * Handles one partition's batch. Resolve only when every output is durable (produced with acks=all, or
+ * acknowledged by Milvus): the runner then commits the offset after the last record. Throw to have the same
+ * batch retried with backoff; bad records must go to the DLQ inside the handler instead of throwing.
+ */
+export type BatchHandler = (records: StageRecord[], ctx: BatchContext) => Promise<void>;
+
+export interface ConsumerTuning {
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxBytesPerPartition?: number;
+  minBytes?: number;
+  maxWaitTimeInMs?: number;
+}
+
+export interface StageRunnerOptions {
+  stage: string;
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  handler: BatchHandler;
+  logger: Logger;
+  metrics: PipelineMetrics;
+  partitionsConcurrency: number;
+  retry: { baseMs: number; maxMs: number };
+  consumer: ConsumerTuning;
+}
+
+/**
+ * The consume loop every stage shares: batches per partition, auto-commit off, commit after the handler
+ * resolved, retry in place (heartbeating) on failure, pause/resume for outages, drain on stop.
+ */
+export class StageRunner {
+  readonly consumer: Consumer;
+  private readonly stopping = new AbortController();
+  private assigned: Array<{ topic: string; partition: number }> = [];
+  private paused = false;
+  private running = false;
+  private crashed: Error | undefined;
+
+  constructor(private readonly options: StageRunnerOptions) {
+    const c = options.consumer;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: c.sessionTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
+      ...(c.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: c.maxBytesPerPartition } : {}),
+      ...(c.minBytes !== undefined ? { minBytes: c.minBytes } : {}),
+      ...(c.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: c.maxWaitTimeInMs } : {}),
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment;
+      this.assigned = Object.entries(assignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      options.logger.info({ assignment }, 'partitions assigned');
+      // A rejoin after an outage pause keeps the new assignment paused too.
+      if (this.paused) this.consumer.pause([{ topic: options.topic }]);
+      this.updatePausedGauge();
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      const error = event.payload.error;
+      options.logger.error({ err: error, restart: event.payload.restart }, 'consumer crashed');
+      if (!event.payload.restart) this.crashed = error;
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrency,
+      eachBatch: (payload) => this.runBatch(payload),
+    });
+  }
+
+  /** Stop fetching (the partition stays assigned, heartbeats go on) while a dependency is down. */
+  pause(reason: string): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.consumer.pause([{ topic: this.options.topic }]);
+    this.updatePausedGauge();
+    this.options.logger.warn({ reason }, 'consumption paused');
+  }
+
+  resume(reason: string): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.consumer.resume([{ topic: this.options.topic }]);
+    this.updatePausedGauge();
+    this.options.logger.info({ reason }, 'consumption resumed');
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  assignment(): ReadonlyArray<{ topic: string; partition: number }> {
+    return this.assigned;
+  }
+
+  /** Ready = connected and running with a group membership (an idle member with no partitions is fine). */
+  health(): { ok: boolean; detail?: string } {
+    if (this.crashed) return { ok: false, detail: `consumer crashed: ${this.crashed.message}` };
+    if (!this.running) return { ok: false, detail: 'consumer not started' };
+    return {
+      ok: true,
+      detail: `${this.assigned.length} partitions assigned${this.paused ? ', paused' : ''}`,
+    };
+  }
+
+  /**
+   * Graceful stop: no more fetches, in-flight batches finish and commit, failed ones are abandoned without
+   * commit (no retries once stopping), then the member leaves the group. Resolves within `graceMs`.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping.abort(new ShuttingDownError());
+    const disconnect = this.consumer.disconnect();
+    const deadline = sleep(graceMs).then(() => 'timeout' as const);
+    const outcome = await Promise.race([disconnect.then(() => 'done' as const), deadline]);
+    if (outcome === 'timeout')
+      this.options.logger.warn({ graceMs }, 'stop grace period elapsed before drain');
+    this.running = false;
+  }
+
+  private async runBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { stage, metrics, logger } = this.options;
+    if (batch.messages.length === 0) return;
+    const records: StageRecord[] = batch.messages.map((m) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: m.offset,
+      key: m.key ?? null,
+      value: m.value ?? null,
+      headers: m.headers,
+      timestamp: m.timestamp,
+    }));
+    const ctx: BatchContext = {
+      topic: batch.topic,
+      partition: batch.partition,
+      signal: this.stopping.signal,
+      isStale: () => payload.isStale(),
+    };
+    const started = performance.now();
+    // Heartbeat while the handler works or waits, so a slow dependency does not cost the assignment.
+    const beat = setInterval(
+      () => {
+        payload.heartbeat().catch(() => {});
+      },
+      Math.max(500, this.options.consumer.heartbeatIntervalMs),
+    );
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (payload.isStale() || !payload.isRunning()) return;
+        try {
+          await this.options.handler(records, ctx);
+          break;
+        } catch (error) {
+          if (this.stopping.signal.aborted || error instanceof ShuttingDownError) {
+            logger.info(
+              { partition: batch.partition, offset: batch.firstOffset() },
+              'batch abandoned on stop',
+            );
+            return;
+          }
+          const delay = backoffDelay(attempt, this.options.retry.baseMs, this.options.retry.maxMs);
+          metrics.retries.inc({ stage, reason: errorCode(error) });
+          logger.warn(
+            { err: error, partition: batch.partition, offset: batch.firstOffset(), attempt, delayMs: delay },
+            'batch failed; retrying without commit',
+          );
+          try {
+            await sleep(delay, this.stopping.signal);
+          } catch {
+            return;
+          }
+        }
+      }
+      const last = records[records.length - 1]!.offset;
+      if (payload.isStale()) return;
+      payload.resolveOffset(last);
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          { topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(last) }] },
+        ],
+      });
+      metrics.stageDuration.observe({ stage }, (performance.now() - started) / 1000);
+      metrics.batchSize.observe({ stage }, records.length);
+      metrics.consumerLag.set(
+        { stage, topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(nextOffset(last)))),
+      );
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private updatePausedGauge(): void {
+    this.options.metrics.pausedPartitions.set(
+      { stage: this.options.stage },
+      this.paused ? this.assigned.length : 0,
+    );
+  }
+}
+
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
+}
