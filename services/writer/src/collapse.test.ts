@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { IndexWrite } from '@freshet/schemas';
+import { collapseByVersion, groupByProduct } from './collapse.js';
+
+const none = { rowVersion: null, tombstoneVersion: null };
+
+function upsert(version: number, title = `t${version}`): IndexWrite {
+  return {
+    op: 'UPSERT',
+    eventId: `e${version}`,
+    eventType: 'UPDATE',
+    productId: 'p1',
+    version,
+    occurredAt: 1000 + version,
+    title,
+    category: 'c',
+    brand: 'b',
+    priceMinor: 100,
+    currency: 'USD',
+    stock: 5,
+    contentHash: `h${version}`,
+    model: 'm',
+    dimension: 2,
+    vector: Buffer.alloc(8),
+  };
+}
+const price = (version: number, priceMinor: number): IndexWrite => ({
+  ...upsert(version),
+  op: 'PARTIAL',
+  eventType: 'PRICE_CHANGE',
+  title: null,
+  priceMinor,
+  currency: 'EUR',
+  stock: null,
+  vector: null,
+});
+const stock = (version: number, units: number): IndexWrite => ({
+  ...price(version, 0),
+  eventType: 'STOCK_UPDATE',
+  priceMinor: null,
+  currency: null,
+  stock: units,
+});
+const del = (version: number): IndexWrite => ({ ...price(version, 0), op: 'DELETE', eventType: 'DELETE' });
+
+test('the highest version wins and later partials fold into the full row', () => {
+  const { plan, outcomes } = collapseByVersion([upsert(1), price(2, 250), stock(3, 0)], none);
+  assert.equal(plan.kind, 'upsert');
+  assert.ok(plan.kind === 'upsert');
+  assert.equal(plan.version, 3);
+  assert.equal(plan.write.priceMinor, 250);
+  assert.equal(plan.write.currency, 'EUR');
+  assert.equal(plan.write.stock, 0);
+  assert.equal(plan.write.title, 't1');
+  assert.deepEqual(outcomes, ['applied', 'applied', 'applied']);
+});
+
+test('an event older than the indexed row changes nothing', () => {
+  const { plan, outcomes } = collapseByVersion([upsert(4), price(5, 1)], { rowVersion: 7, tombstoneVersion: null });
+  assert.equal(plan.kind, 'none');
+  assert.deepEqual(outcomes, ['stale', 'stale']);
+});
+
+test('an older update after a delete does not resurrect the product', () => {
+  const inBatch = collapseByVersion([upsert(1), del(3), upsert(2)], none);
+  assert.deepEqual(inBatch.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 3 });
+  assert.deepEqual(inBatch.outcomes, ['applied', 'applied', 'stale']);
+  const acrossBatches = collapseByVersion([upsert(2)], { rowVersion: null, tombstoneVersion: 3 });
+  assert.equal(acrossBatches.plan.kind, 'none');
+});
+
+test('a newer create after a delete brings the product back', () => {
+  const { plan } = collapseByVersion([upsert(5)], { rowVersion: null, tombstoneVersion: 3 });
+  assert.equal(plan.kind, 'upsert');
+});
+
+test('partials on an indexed row become one partial update with the last values', () => {
+  const { plan } = collapseByVersion([price(5, 10), stock(6, 3), price(7, 20)], { rowVersion: 4, tombstoneVersion: null });
+  assert.deepEqual(plan, {
+    kind: 'partial',
+    productId: 'p1',
+    fields: { priceMinor: 20, currency: 'EUR', stock: 3 },
+    version: 7,
+    occurredAt: 1007,
+  });
+});
+
+test('a partial update cannot create a product', () => {
+  const { plan, outcomes } = collapseByVersion([price(5, 10)], none);
+  assert.equal(plan.kind, 'none');
+  assert.deepEqual(outcomes, ['missing']);
+  const afterDelete = collapseByVersion([upsert(1), del(2), price(3, 9)], none);
+  assert.equal(afterDelete.plan.kind, 'delete');
+  assert.deepEqual(afterDelete.outcomes, ['applied', 'applied', 'missing']);
+});
+
+test('duplicates of the same version are applied once', () => {
+  const { plan, outcomes } = collapseByVersion([upsert(2, 'first'), upsert(2, 'dup')], none);
+  assert.ok(plan.kind === 'upsert');
+  assert.equal(plan.write.title, 'first');
+  assert.deepEqual(outcomes, ['applied', 'stale']);
+});
+
+test('a tombstone of unknown version deletes what is there but blocks nothing newer', () => {
+  const tombstone = { ...del(-1) };
+  const gone = collapseByVersion([tombstone], { rowVersion: 4, tombstoneVersion: null });
+  assert.deepEqual(gone.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 4 });
+  const back = collapseByVersion([tombstone, upsert(5)], { rowVersion: 4, tombstoneVersion: null });
+  assert.equal(back.plan.kind, 'upsert');
+  const nothing = collapseByVersion([tombstone], none);
+  assert.equal(nothing.plan.kind, 'none');
+});
+
+test('writes are grouped per product in partition order', () => {
+  const a = upsert(1);
+  const b = { ...upsert(1), productId: 'p2' };
+  const c = price(2, 5);
+  const groups = groupByProduct([a, b, c]);
+  assert.deepEqual([...groups.keys()], ['p1', 'p2']);
+  assert.deepEqual(groups.get('p1'), [a, c]);
+});
