@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { createLogger, createMetrics } from '@freshet/telemetry';
+import { type Admin, type Kafka, Partitioners } from 'kafkajs';
+import { createKafka } from './client.js';
+import { groupLag } from './lag.js';
+import { type BatchHandler, type StageRecord, StageRunner } from './stage-runner.js';
+import { ensureTopics } from './topics.js';
+
+const brokers = (process.env.FRESHET_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const logger = createLogger({ service: 'kafka-it', level: 'silent' });
+let kafka: Kafka;
+let admin: Admin;
+
+before(async () => {
+  kafka = createKafka(
+    {
+      brokers,
+      clientId: 'kafka-it',
+      ssl: false,
+      connectionTimeoutMs: 3000,
+      sessionTimeoutMs: 10000,
+      heartbeatIntervalMs: 1000,
+    },
+    logger,
+  );
+  admin = kafka.admin();
+  await admin.connect();
+});
+after(async () => {
+  await admin.disconnect();
+});
+
+async function freshTopics(partitions: number) {
+  const id = randomBytes(4).toString('hex');
+  const topics = {
+    input: `it.${id}.in`,
+    embed: `it.${id}.embed`,
+    index: `it.${id}.index`,
+    dlq: `it.${id}.dlq`,
+    partitions,
+    replicationFactor: 1,
+  };
+  await ensureTopics(admin, topics);
+  return topics;
+}
+
+async function produceKeyed(topic: string, count: number): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const messages = Array.from({ length: count }, (_, i) => ({ key: `k${i % 17}`, value: String(i) }));
+  await producer.send({ topic, messages, acks: -1 });
+  await producer.disconnect();
+}
+
+function runner(topic: string, groupId: string, handler: BatchHandler) {
+  return new StageRunner({
+    stage: 'it',
+    kafka,
+    groupId,
+    topic,
+    handler,
+    logger,
+    metrics: createMetrics('it'),
+    partitionsConcurrency: 3,
+    retry: { baseMs: 10, maxMs: 50 },
+    consumer: { sessionTimeoutMs: 10000, heartbeatIntervalMs: 1000, maxWaitTimeInMs: 50 },
+  });
+}
+
+async function until(what: string, probe: () => boolean | Promise<boolean>, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('ensureTopics gives internal topics the input topic’s partition count and is idempotent', async () => {
+  const topics = await freshTopics(3);
+  const again = await ensureTopics(admin, { ...topics, partitions: 9 });
+  assert.deepEqual(again.created, []);
+  const meta = await admin.fetchTopicMetadata({
+    topics: [topics.input, topics.embed, topics.index, topics.dlq],
+  });
+  assert.deepEqual(
+    meta.topics.map((t) => t.partitions.length),
+    [3, 3, 3, 3],
+  );
+  await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
+});
+
+test('a failing batch is retried in place, per-key order holds, and offsets are committed only after success', async () => {
+  const topics = await freshTopics(3);
+  await produceKeyed(topics.input, 600);
+  const seen: StageRecord[] = [];
+  let failures = 0;
+  const groupId = `it-${randomBytes(3).toString('hex')}`;
+  const r = runner(topics.input, groupId, async (records) => {
+    if (failures < 2) {
+      failures++;
+      throw new Error('dependency down');
+    }
+    seen.push(...records);
+  });
+  await r.start();
+  await until('all records handled', () => seen.length >= 600);
+  await until('committed', async () =>
+    (await groupLag(admin, groupId, topics.input)).every((p) => p.lag === 0),
+  );
+  await r.stop(5000);
+  assert.equal(failures, 2);
+  assert.equal(seen.length, 600, 'each record handled exactly once after the retries');
+  const byKey = new Map<string, number[]>();
+  for (const rec of seen) {
+    const key = rec.key!.toString();
+    byKey.set(key, [...(byKey.get(key) ?? []), Number(rec.value!.toString())]);
+  }
+  for (const [key, values] of byKey) {
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => a - b),
+      `order of ${key}`,
+    );
+  }
+  await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
+});
+
+test('stopping during an outage abandons the batch without committing it', async () => {
+  const topics = await freshTopics(1);
+  await produceKeyed(topics.input, 10);
+  const groupId = `it-${randomBytes(3).toString('hex')}`;
+  let attempts = 0;
+  const r = runner(topics.input, groupId, async () => {
+    attempts++;
+    throw new Error('outage');
+  });
+  await r.start();
+  await until('retrying', () => attempts >= 2);
+  const started = Date.now();
+  await r.stop(5000);
+  assert.ok(Date.now() - started < 5000, 'stop does not wait out the outage');
+  const lag = await groupLag(admin, groupId, topics.input);
+  assert.equal(lag[0]?.lag, 10, 'nothing committed');
+  // A new member of the group gets the same records again.
+  const redelivered: StageRecord[] = [];
+  const r2 = runner(topics.input, groupId, async (records) => {
+    redelivered.push(...records);
+  });
+  await r2.start();
+  await until('redelivery', () => redelivered.length >= 10);
+  await r2.stop(5000);
+  assert.equal(redelivered[0]?.offset, '0');
+  await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
+});
