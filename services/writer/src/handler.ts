@@ -1,0 +1,132 @@
+import type { BatchHandler, DeadLetter, DlqPublisher, StageRecord } from '@freshet/kafka';
+import type { AvroCodec, IndexWrite } from '@freshet/schemas';
+import type { Logger, PipelineMetrics } from '@freshet/telemetry';
+import { startRecordSpan } from '@freshet/telemetry';
+import { collapseByVersion, groupByProduct, type ProductPlan } from './collapse.js';
+import { decodeIndexWrite } from './decode.js';
+import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore } from './store.js';
+
+export interface WriterHandlerDeps {
+  codec: AvroCodec;
+  store: WriterStore;
+  dlq: DlqPublisher;
+  metrics: PipelineMetrics;
+  logger: Logger;
+  dimension: number;
+  /** Called when Milvus stops answering and again when it answers (pause/resume consumption). */
+  onMilvusAvailability(available: boolean, error?: unknown): void;
+  clock?: () => number;
+}
+
+const STAGE = 'writer';
+
+/**
+ * Applies a batch of IndexWrites to Milvus: collapse per product by version, then one batched upsert,
+ * partial update and delete; resolves only after Milvus acknowledged them (the runner then commits).
+ */
+export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
+  const now = deps.clock ?? Date.now;
+  return async (records) => {
+    const letters: DeadLetter[] = [];
+    const writes: IndexWrite[] = [];
+    const recordOf = new Map<IndexWrite, StageRecord>();
+    for (const record of records) {
+      const decoded = await decodeIndexWrite(deps.codec, record.value, deps.dimension);
+      if (!decoded.ok) {
+        letters.push({ reason: decoded.code, message: decoded.message, record });
+        deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
+        continue;
+      }
+      writes.push(decoded.write);
+      recordOf.set(decoded.write, record);
+    }
+    const spans = writes.map((w) => {
+      const record = recordOf.get(w)!;
+      return startRecordSpan(STAGE, 'writer.apply', record.headers, {
+        'freshet.product_id': w.productId,
+        'freshet.version': w.version,
+        'freshet.op': w.op,
+      });
+    });
+
+    const groups = groupByProduct(writes);
+    let rejected: RejectedRow[] = [];
+    let plans: Array<{ productId: string; plan: ProductPlan; writes: IndexWrite[]; outcomes: string[] }>;
+    const indexedAt = now();
+    try {
+      const states = groups.size > 0 ? await deps.store.loadStates([...groups.keys()]) : new Map();
+      plans = [...groups].map(([productId, productWrites]) => {
+        const { plan, outcomes } = collapseByVersion(
+          productWrites,
+          states.get(productId) ?? { rowVersion: null, tombstoneVersion: null },
+        );
+        return { productId, plan, writes: productWrites, outcomes };
+      });
+      const upserts: WriterRow[] = [];
+      const partials: PartialRow[] = [];
+      const deletes: DeleteRow[] = [];
+      for (const { plan } of plans) {
+        if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt));
+        else if (plan.kind === 'partial')
+          partials.push({ productId: plan.productId, fields: plan.fields, version: plan.version, occurredAt: plan.occurredAt, indexedAt });
+        else if (plan.kind === 'delete')
+          deletes.push({ productId: plan.productId, tombstoneVersion: plan.tombstoneVersion, deletedAt: indexedAt });
+      }
+      const [u, p] = await Promise.all([
+        upserts.length > 0 ? deps.store.upsert(upserts) : { rejected: [] },
+        partials.length > 0 ? deps.store.partialUpdate(partials) : { rejected: [] },
+        deletes.length > 0 ? deps.store.delete(deletes) : undefined,
+      ]);
+      rejected = [...u.rejected, ...p.rejected];
+      deps.onMilvusAvailability(true);
+    } catch (error) {
+      if ((error as { canRetry?: boolean }).canRetry !== false) deps.onMilvusAvailability(false, error);
+      for (const s of spans) s.end(error);
+      throw error;
+    }
+
+    // A row Milvus refuses can never be written: its product's records go to the DLQ, then commit.
+    const rejectedById = new Map(rejected.map((r) => [r.productId, r]));
+    for (const { productId, writes: productWrites } of plans) {
+      const reject = rejectedById.get(productId);
+      if (!reject) continue;
+      for (const w of productWrites) letters.push({ reason: reject.code, message: reject.message, record: recordOf.get(w)! });
+    }
+    if (letters.length > 0) {
+      await deps.dlq.publish(letters);
+      for (const l of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
+      deps.logger.warn({ count: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] }, 'records sent to the DLQ');
+    }
+
+    for (const { productId, writes: productWrites, outcomes } of plans) {
+      const isRejected = rejectedById.has(productId);
+      productWrites.forEach((w, i) => {
+        const outcome = isRejected ? 'dlq' : (outcomes[i] ?? 'applied');
+        deps.metrics.events.inc({ stage: STAGE, type: w.eventType, outcome });
+        if (outcome === 'applied') deps.metrics.freshness.observe(Math.max(0, indexedAt - w.occurredAt) / 1000);
+      });
+    }
+    for (const s of spans) s.end();
+  };
+}
+
+function toRow(w: IndexWrite, indexedAt: number): WriterRow {
+  const vector = new Float32Array(w.dimension);
+  const bytes = w.vector!;
+  for (let i = 0; i < w.dimension; i++) vector[i] = bytes.readFloatLE(i * 4);
+  return {
+    productId: w.productId,
+    vector,
+    title: w.title ?? '',
+    category: w.category,
+    brand: w.brand,
+    priceMinor: w.priceMinor,
+    currency: w.currency,
+    stock: w.stock,
+    version: w.version,
+    contentHash: w.contentHash ?? '',
+    model: w.model ?? '',
+    occurredAt: w.occurredAt,
+    indexedAt,
+  };
+}

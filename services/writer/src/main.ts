@@ -1,0 +1,114 @@
+import { loadWriterConfig, type WriterConfig } from '@freshet/config';
+import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
+import { createMilvusClient, ensureCollection } from '@freshet/milvus';
+import { AvroCodec } from '@freshet/schemas';
+import {
+  createLogger,
+  createMetrics,
+  exitOnSignals,
+  exitOnStartupError,
+  startHealthServer,
+  startTracing,
+} from '@freshet/telemetry';
+import { createWriterHandler } from './handler.js';
+import { createMilvusWriterStore } from './milvus-store.js';
+
+const STAGE = 'writer';
+
+async function main(config: WriterConfig): Promise<void> {
+  const logger = createLogger({
+    service: STAGE,
+    level: config.service.logLevel,
+    secrets: [config.embedding.apiKey, config.kafka.sasl?.password, config.registry.password, config.milvus.token],
+  });
+  logger.info({ config }, 'starting');
+  const tracing = startTracing({
+    service: `freshet-${STAGE}`,
+    namespace: config.service.serviceNamespace,
+    otlpEndpoint: config.service.otlpEndpoint,
+  });
+  const metrics = createMetrics(STAGE);
+  const kafka = createKafka(config.kafka, logger);
+
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, config.topics);
+  await admin.disconnect();
+
+  const milvus = createMilvusClient({
+    address: config.milvus.address,
+    ...(config.milvus.token ? { token: config.milvus.token } : {}),
+    ssl: config.milvus.ssl,
+  });
+  const { physical } = await ensureCollection(milvus, { alias: config.milvus.collection, dimension: config.embedding.dimension });
+  logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
+
+  const producer = createOrderedProducer(kafka);
+  await producer.connect();
+  const store = createMilvusWriterStore(milvus, config.milvus.collection, metrics);
+
+  let milvusUp = true;
+  const runner: StageRunner = new StageRunner({
+    stage: STAGE,
+    kafka,
+    groupId: config.service.groupId,
+    topic: config.topics.index,
+    logger,
+    metrics,
+    partitionsConcurrency: config.service.partitionsConcurrency,
+    retry: config.service.retry,
+    consumer: {
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      maxBytesPerPartition: config.writer.maxBytesPerPartition,
+      minBytes: config.writer.minBytes,
+      maxWaitTimeInMs: config.writer.maxWaitMs,
+    },
+    handler: createWriterHandler({
+      codec: new AvroCodec(config.registry),
+      store,
+      dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
+      metrics,
+      logger,
+      dimension: config.embedding.dimension,
+      // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
+      onMilvusAvailability(available, error) {
+        milvusUp = available;
+        if (available) runner.resume('milvus answered');
+        else runner.pause(`milvus unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    }),
+  });
+
+  const health = await startHealthServer({
+    host: config.service.httpHost,
+    port: config.service.httpPort,
+    registry: metrics.registry,
+    readiness: [
+      { name: 'kafka', check: () => runner.health() },
+      { name: 'milvus', check: () => (milvusUp ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' }) },
+    ],
+  });
+  logger.info({ url: health.url }, 'health server listening');
+
+  exitOnSignals(
+    async () => {
+      health.draining();
+      await runner.stop(config.service.shutdownGraceMs);
+      await producer.disconnect();
+      await milvus.closeConnection();
+      await tracing.shutdown();
+      await health.close();
+    },
+    { graceMs: config.service.shutdownGraceMs, logger },
+  );
+  await runner.start();
+}
+
+let config: WriterConfig;
+try {
+  config = loadWriterConfig();
+} catch (error) {
+  exitOnStartupError(error);
+}
+main(config).catch((error: unknown) => exitOnStartupError(error));

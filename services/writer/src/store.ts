@@ -1,0 +1,49 @@
+import type { IndexedState, PriceStock } from './collapse.js';
+
+/** A full product row for Milvus (DESIGN §5), absent values as null. */
+export interface WriterRow {
+  productId: string;
+  vector: Float32Array;
+  title: string;
+  category: string | null;
+  brand: string | null;
+  priceMinor: number | null;
+  currency: string | null;
+  stock: number | null;
+  version: number;
+  contentHash: string;
+  model: string;
+  occurredAt: number;
+  indexedAt: number;
+}
+
+export interface PartialRow {
+  productId: string;
+  fields: PriceStock;
+  version: number;
+  occurredAt: number;
+  indexedAt: number;
+}
+
+export interface DeleteRow {
+  productId: string;
+  tombstoneVersion: number | null;
+  deletedAt: number;
+}
+
+export interface RejectedRow {
+  productId: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * What the writer needs from Milvus. Outages reject with an error whose `canRetry` is true (the batch is
+ * retried, nothing committed); rows Milvus refuses come back in `rejected` (DLQ, then commit).
+ */
+export interface WriterStore {
+  loadStates(productIds: string[]): Promise<Map<string, IndexedState>>;
+  upsert(rows: WriterRow[]): Promise<{ rejected: RejectedRow[] }>;
+  partialUpdate(rows: PartialRow[]): Promise<{ rejected: RejectedRow[] }>;
+  delete(rows: DeleteRow[]): Promise<void>;
+}
