@@ -1,0 +1,96 @@
+# Shared by deploy/local/{install,up,down,status,logs}. Sourced, not run.
+set -euo pipefail
+LOCAL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+. "$LOCAL_DIR/versions.env"
+FRESHET_CACHE=${FRESHET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/freshet}
+FRESHET_STATE=${FRESHET_STATE:-$FRESHET_CACHE/state}
+KAFKA_PORT=${FRESHET_KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${FRESHET_KAFKA_CONTROLLER_PORT:-9093}
+REGISTRY_PORT=${FRESHET_REGISTRY_PORT:-8081}
+MILVUS_PORT=${FRESHET_MILVUS_PORT:-19530}
+KAFKA_HOME=$FRESHET_CACHE/kafka-$KAFKA_VERSION
+APICURIO_HOME=$FRESHET_CACHE/apicurio-$APICURIO_VERSION
+MILVUS_HOME=$FRESHET_CACHE/milvus-lite-$MILVUS_LITE_VERSION
+LOG_DIR=$FRESHET_STATE/logs
+PID_DIR=$FRESHET_STATE/pids
+ALL_SERVICES=(kafka registry milvus)
+mkdir -p "$FRESHET_CACHE" "$LOG_DIR" "$PID_DIR"
+
+say() { printf '[freshet-local] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+services_from_args() {
+  if [ $# -eq 0 ]; then printf '%s\n' "${ALL_SERVICES[@]}"; return; fi
+  for s in "$@"; do
+    case "$s" in kafka|registry|milvus) echo "$s" ;; *) die "unknown service '$s' (kafka, registry, milvus)" ;; esac
+  done
+}
+
+port_of() { case "$1" in kafka) echo "$KAFKA_PORT" ;; registry) echo "$REGISTRY_PORT" ;; milvus) echo "$MILVUS_PORT" ;; esac; }
+
+pid_of() {
+  local f=$PID_DIR/$1.pid
+  [ -f "$f" ] || return 1
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then echo "$pid"; else rm -f "$f"; return 1; fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A Java ≥ 21 for Apicurio 3: JAVA_HOME if new enough, else the Temurin JDK DESIGN §7 names, else any.
+java21() {
+  local candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  candidates+=(/usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*21* /usr/lib/jvm/*)
+  for home in "${candidates[@]}"; do
+    [ -x "$home/bin/java" ] || continue
+    local major
+    major=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+    if [ "${major%%.*}" -ge 21 ] 2>/dev/null; then echo "$home/bin/java"; return 0; fi
+  done
+  return 1
+}
+
+# Runs a command detached in its own session, recording its pid; output goes to the service's log.
+start_detached() {
+  local name=$1; shift
+  : > "$LOG_DIR/$name.log"
+  setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$PID_DIR/$name.pid"
+}
+
+# Polls `probe` until it succeeds; on timeout prints the log tail and fails. Never a fixed sleep.
+wait_ready() {
+  local name=$1 timeout=$2 probe=$3
+  local deadline=$((SECONDS + timeout))
+  until $probe; do
+    if ! pid_of "$name" >/dev/null; then
+      say "$name exited before it was ready; last lines of $LOG_DIR/$name.log:"
+      tail -n 40 "$LOG_DIR/$name.log" >&2 || true
+      return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      say "$name not ready after ${timeout}s; last lines of $LOG_DIR/$name.log:"
+      tail -n 40 "$LOG_DIR/$name.log" >&2 || true
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
+probe_kafka() {
+  port_open "$KAFKA_PORT" || return 1
+  java -cp "$KAFKA_HOME/libs/*" kafka.admin.BrokerApiVersionsCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1
+}
+probe_registry() {
+  curl -fsS "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/config" 2>/dev/null | grep -q BACKWARD
+}
+probe_milvus() {
+  port_open "$MILVUS_PORT" || return 1
+  "$MILVUS_HOME/venv/bin/python" - "$MILVUS_PORT" >/dev/null 2>&1 <<'PY'
+import sys
+from pymilvus import MilvusClient
+MilvusClient(f"http://127.0.0.1:{sys.argv[1]}", timeout=3).list_collections()
+PY
+}
