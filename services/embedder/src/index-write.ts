@@ -17,7 +17,11 @@ export function vectorBytes(vector: Float32Array): Buffer {
  * current text; price and stock changes a PARTIAL carrying only that field; deletes a DELETE. Every event
  * passes through, so per-product order holds end to end (DESIGN §1).
  */
-export function toIndexWrite(request: EmbedRequest, vector: Float32Array | null, model: ModelInfo): IndexWrite {
+export function toIndexWrite(
+  request: EmbedRequest,
+  vector: Float32Array | null,
+  model: ModelInfo,
+): IndexWrite {
   const base = {
     eventId: request.eventId,
     eventType: request.type,
@@ -40,7 +44,9 @@ export function toIndexWrite(request: EmbedRequest, vector: Float32Array | null,
     case 'UPDATE': {
       const product = request.product;
       if (!product || !vector || !request.contentHash) {
-        throw new Error(`${request.type} ${request.eventId} reached the embedder without product, text hash or vector`);
+        throw new Error(
+          `${request.type} ${request.eventId} reached the embedder without product, text hash or vector`,
+        );
       }
       return {
         ...base,
@@ -58,7 +64,12 @@ export function toIndexWrite(request: EmbedRequest, vector: Float32Array | null,
       };
     }
     case 'PRICE_CHANGE':
-      return { ...base, op: 'PARTIAL', priceMinor: request.price?.amountMinor ?? null, currency: request.price?.currency ?? null };
+      return {
+        ...base,
+        op: 'PARTIAL',
+        priceMinor: request.price?.amountMinor ?? null,
+        currency: request.price?.currency ?? null,
+      };
     case 'STOCK_UPDATE':
       return { ...base, op: 'PARTIAL', stock: request.stock };
     case 'DELETE':

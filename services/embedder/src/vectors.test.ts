@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import type { EmbedRequest } from '@freshet/schemas';
 import { resolveVectors, type VectorSources } from './vectors.js';
 
-function req(productId: string, text: string | null, hash: string | null, type: EmbedRequest['type'] = 'UPDATE'): EmbedRequest {
+function req(
+  productId: string,
+  text: string | null,
+  hash: string | null,
+  type: EmbedRequest['type'] = 'UPDATE',
+): EmbedRequest {
   return {
     eventId: `${productId}-${hash}`,
     type,
@@ -21,7 +26,9 @@ function req(productId: string, text: string | null, hash: string | null, type: 
   };
 }
 
-function sources(over: Partial<VectorSources> & { embedded?: string[][]; lookups?: string[][] } = {}): VectorSources & {
+function sources(
+  over: Partial<VectorSources> & { embedded?: string[][]; lookups?: string[][] } = {},
+): VectorSources & {
   embedded: string[][];
   lookups: string[][];
 } {
@@ -65,7 +72,10 @@ test('a cached vector needs neither Milvus nor the API', async () => {
 
 test('changed text is embedded once per distinct hash, and Milvus is skipped when the cached hash differs', async () => {
   const s = sources({ indexedHash: () => 'old' });
-  const out = await resolveVectors([req('p1', 'new', 'h2'), req('p2', 'new', 'h2'), req('p3', 'other', 'h3')], s);
+  const out = await resolveVectors(
+    [req('p1', 'new', 'h2'), req('p2', 'new', 'h2'), req('p3', 'other', 'h3')],
+    s,
+  );
   assert.deepEqual(s.lookups, []);
   assert.deepEqual(s.embedded, [['new', 'other']]);
   assert.equal(out.embedded, 2);
@@ -73,7 +83,10 @@ test('changed text is embedded once per distinct hash, and Milvus is skipped whe
 
 test('price, stock and delete requests need no vector at all', async () => {
   const s = sources();
-  const out = await resolveVectors([req('p1', null, null, 'PRICE_CHANGE'), req('p1', null, null, 'DELETE')], s);
+  const out = await resolveVectors(
+    [req('p1', null, null, 'PRICE_CHANGE'), req('p1', null, null, 'DELETE')],
+    s,
+  );
   assert.deepEqual(s.embedded, []);
   assert.deepEqual(s.lookups, []);
   assert.equal(out.byHash.size, 0);

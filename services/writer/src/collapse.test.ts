@@ -57,7 +57,10 @@ test('the highest version wins and later partials fold into the full row', () =>
 });
 
 test('an event older than the indexed row changes nothing', () => {
-  const { plan, outcomes } = collapseByVersion([upsert(4), price(5, 1)], { rowVersion: 7, tombstoneVersion: null });
+  const { plan, outcomes } = collapseByVersion([upsert(4), price(5, 1)], {
+    rowVersion: 7,
+    tombstoneVersion: null,
+  });
   assert.equal(plan.kind, 'none');
   assert.deepEqual(outcomes, ['stale', 'stale']);
 });
@@ -76,7 +79,10 @@ test('a newer create after a delete brings the product back', () => {
 });
 
 test('partials on an indexed row become one partial update with the last values', () => {
-  const { plan } = collapseByVersion([price(5, 10), stock(6, 3), price(7, 20)], { rowVersion: 4, tombstoneVersion: null });
+  const { plan } = collapseByVersion([price(5, 10), stock(6, 3), price(7, 20)], {
+    rowVersion: 4,
+    tombstoneVersion: null,
+  });
   assert.deepEqual(plan, {
     kind: 'partial',
     productId: 'p1',

@@ -38,7 +38,10 @@ export function collapseByVersion(writes: readonly IndexWrite[], indexed: Indexe
   if (!first) throw new Error('collapseByVersion needs at least one write');
   const productId = first.productId;
   let exists = indexed.rowVersion !== null;
-  let version = Math.max(indexed.rowVersion ?? Number.NEGATIVE_INFINITY, indexed.tombstoneVersion ?? Number.NEGATIVE_INFINITY);
+  let version = Math.max(
+    indexed.rowVersion ?? Number.NEGATIVE_INFINITY,
+    indexed.tombstoneVersion ?? Number.NEGATIVE_INFINITY,
+  );
   let full: IndexWrite | null = null;
   let pending: PriceStock = {};
   let occurredAt = first.occurredAt;
@@ -91,14 +94,17 @@ export function collapseByVersion(writes: readonly IndexWrite[], indexed: Indexe
   if (!changed) plan = { kind: 'none', productId };
   else if (full) plan = { kind: 'upsert', write: { ...full, version, occurredAt }, version };
   else if (exists) plan = { kind: 'partial', productId, fields: pending, version, occurredAt };
-  else if (deleted) plan = { kind: 'delete', productId, tombstoneVersion: Number.isFinite(version) ? version : null };
+  else if (deleted)
+    plan = { kind: 'delete', productId, tombstoneVersion: Number.isFinite(version) ? version : null };
   else plan = { kind: 'none', productId };
   return { plan, outcomes };
 }
 
 function partialFields(w: IndexWrite): PriceStock {
   // PRICE_CHANGE carries price only and STOCK_UPDATE stock only (see the embedder's IndexWrite mapping).
-  return w.eventType === 'PRICE_CHANGE' ? { priceMinor: w.priceMinor, currency: w.currency } : { stock: w.stock };
+  return w.eventType === 'PRICE_CHANGE'
+    ? { priceMinor: w.priceMinor, currency: w.currency }
+    : { stock: w.stock };
 }
 
 function fieldsToWrite(fields: PriceStock): Partial<IndexWrite> {

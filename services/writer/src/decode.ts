@@ -6,13 +6,19 @@ export type DecodedWrite = { ok: true; write: IndexWrite } | { ok: false; code: 
  * Decodes an IndexWrite and checks what Milvus would refuse anyway (vector size and dimension), so a bad
  * record goes to the DLQ on its own instead of failing its whole batch. Registry outages throw.
  */
-export async function decodeIndexWrite(codec: AvroCodec, value: Buffer | null, dimension: number): Promise<DecodedWrite> {
-  if (value === null) return { ok: false, code: 'FRESHET_NOT_AVRO', message: 'null value on the index-writes topic' };
+export async function decodeIndexWrite(
+  codec: AvroCodec,
+  value: Buffer | null,
+  dimension: number,
+): Promise<DecodedWrite> {
+  if (value === null)
+    return { ok: false, code: 'FRESHET_NOT_AVRO', message: 'null value on the index-writes topic' };
   let write: IndexWrite;
   try {
     write = (await codec.decode<IndexWrite>(value)).value;
   } catch (error) {
-    if (error instanceof DecodeError && !error.canRetry) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof DecodeError && !error.canRetry)
+      return { ok: false, code: error.code, message: error.message };
     throw error;
   }
   if (write.op === 'UPSERT') {

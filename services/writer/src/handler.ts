@@ -68,9 +68,19 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       for (const { plan } of plans) {
         if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt));
         else if (plan.kind === 'partial')
-          partials.push({ productId: plan.productId, fields: plan.fields, version: plan.version, occurredAt: plan.occurredAt, indexedAt });
+          partials.push({
+            productId: plan.productId,
+            fields: plan.fields,
+            version: plan.version,
+            occurredAt: plan.occurredAt,
+            indexedAt,
+          });
         else if (plan.kind === 'delete')
-          deletes.push({ productId: plan.productId, tombstoneVersion: plan.tombstoneVersion, deletedAt: indexedAt });
+          deletes.push({
+            productId: plan.productId,
+            tombstoneVersion: plan.tombstoneVersion,
+            deletedAt: indexedAt,
+          });
       }
       const [u, p] = await Promise.all([
         upserts.length > 0 ? deps.store.upsert(upserts) : { rejected: [] },
@@ -90,12 +100,16 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
     for (const { productId, writes: productWrites } of plans) {
       const reject = rejectedById.get(productId);
       if (!reject) continue;
-      for (const w of productWrites) letters.push({ reason: reject.code, message: reject.message, record: recordOf.get(w)! });
+      for (const w of productWrites)
+        letters.push({ reason: reject.code, message: reject.message, record: recordOf.get(w)! });
     }
     if (letters.length > 0) {
       await deps.dlq.publish(letters);
       for (const l of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
-      deps.logger.warn({ count: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] }, 'records sent to the DLQ');
+      deps.logger.warn(
+        { count: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] },
+        'records sent to the DLQ',
+      );
     }
 
     for (const { productId, writes: productWrites, outcomes } of plans) {
@@ -103,7 +117,8 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       productWrites.forEach((w, i) => {
         const outcome = isRejected ? 'dlq' : (outcomes[i] ?? 'applied');
         deps.metrics.events.inc({ stage: STAGE, type: w.eventType, outcome });
-        if (outcome === 'applied') deps.metrics.freshness.observe(Math.max(0, indexedAt - w.occurredAt) / 1000);
+        if (outcome === 'applied')
+          deps.metrics.freshness.observe(Math.max(0, indexedAt - w.occurredAt) / 1000);
       });
     }
     for (const s of spans) s.end();

@@ -19,7 +19,12 @@ async function main(config: WriterConfig): Promise<void> {
   const logger = createLogger({
     service: STAGE,
     level: config.service.logLevel,
-    secrets: [config.embedding.apiKey, config.kafka.sasl?.password, config.registry.password, config.milvus.token],
+    secrets: [
+      config.embedding.apiKey,
+      config.kafka.sasl?.password,
+      config.registry.password,
+      config.milvus.token,
+    ],
   });
   logger.info({ config }, 'starting');
   const tracing = startTracing({
@@ -40,7 +45,10 @@ async function main(config: WriterConfig): Promise<void> {
     ...(config.milvus.token ? { token: config.milvus.token } : {}),
     ssl: config.milvus.ssl,
   });
-  const { physical } = await ensureCollection(milvus, { alias: config.milvus.collection, dimension: config.embedding.dimension });
+  const { physical } = await ensureCollection(milvus, {
+    alias: config.milvus.collection,
+    dimension: config.embedding.dimension,
+  });
   logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
 
   const producer = createOrderedProducer(kafka);
@@ -86,7 +94,10 @@ async function main(config: WriterConfig): Promise<void> {
     registry: metrics.registry,
     readiness: [
       { name: 'kafka', check: () => runner.health() },
-      { name: 'milvus', check: () => (milvusUp ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' }) },
+      {
+        name: 'milvus',
+        check: () => (milvusUp ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' }),
+      },
     ],
   });
   logger.info({ url: health.url }, 'health server listening');

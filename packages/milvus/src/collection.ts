@@ -1,0 +1,144 @@
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { call, MilvusRejectedError } from './errors.js';
+import { physicalName, productFields, tombstoneFields, tombstoneName, VECTOR_INDEX } from './layout.js';
+
+export interface EnsuredCollection {
+  physical: string;
+  created: boolean;
+}
+
+/**
+ * Makes sure the alias points at a loaded physical collection `<alias>_v<N>` of the right dimension, and
+ * that the tombstone collection exists. Idempotent; concurrent callers (writer and embedder start
+ * together) both end up with the same collection.
+ */
+export async function ensureCollection(
+  client: MilvusClient,
+  options: { alias: string; dimension: number },
+): Promise<EnsuredCollection> {
+  const { alias, dimension } = options;
+  await ensureTombstones(client, alias);
+  const existing = await describeAlias(client, alias);
+  if (existing) {
+    if (existing.dimension !== dimension) {
+      throw new MilvusRejectedError(
+        `collection ${alias} (${existing.physical}) has dimension ${existing.dimension}, but the embedding model gives ${dimension}; re-index blue/green to change it`,
+        { code: 'FRESHET_DIMENSION_MISMATCH' },
+      );
+    }
+    await call('load', () => client.loadCollection({ collection_name: existing.physical }));
+    return { physical: existing.physical, created: false };
+  }
+  const versions = await listPhysical(client, alias);
+  const physical = physicalName(alias, versions.length > 0 ? Math.max(...versions) : 1);
+  const created = await createPhysical(client, physical, dimension);
+  try {
+    await call('createAlias', () => client.createAlias({ collection_name: physical, alias }));
+  } catch (error) {
+    // Lost a race with another process creating the same alias: fine if it points where we expect.
+    const now = await describeAlias(client, alias);
+    if (!now) throw error;
+    return { physical: now.physical, created };
+  }
+  return { physical, created };
+}
+
+/** Creates (if missing) and loads a physical products collection with its COSINE index. */
+export async function createPhysical(
+  client: MilvusClient,
+  name: string,
+  dimension: number,
+): Promise<boolean> {
+  const has = await call('hasCollection', () => client.hasCollection({ collection_name: name }));
+  let created = false;
+  if (!has.value) {
+    try {
+      await call('createCollection', () =>
+        client.createCollection({
+          collection_name: name,
+          fields: productFields(dimension),
+          index_params: [VECTOR_INDEX],
+        }),
+      );
+      created = true;
+    } catch (error) {
+      if (!/already exist/i.test(String((error as Error).message))) throw error;
+    }
+  }
+  await call('load', () => client.loadCollection({ collection_name: name }));
+  return created;
+}
+
+async function ensureTombstones(client: MilvusClient, alias: string): Promise<void> {
+  const name = tombstoneName(alias);
+  const has = await call('hasCollection', () => client.hasCollection({ collection_name: name }));
+  if (!has.value) {
+    try {
+      await call('createCollection', () =>
+        client.createCollection({
+          collection_name: name,
+          fields: tombstoneFields(),
+          index_params: [{ field_name: 'placeholder', index_type: 'AUTOINDEX', metric_type: 'L2' }],
+        }),
+      );
+    } catch (error) {
+      if (!/already exist/i.test(String((error as Error).message))) throw error;
+    }
+  }
+  await call('load', () => client.loadCollection({ collection_name: name }));
+}
+
+/** The physical collection behind `alias` and its vector dimension, or null when the alias does not exist. */
+export async function describeAlias(
+  client: MilvusClient,
+  alias: string,
+): Promise<{ physical: string; dimension: number } | null> {
+  let physical: string;
+  try {
+    const described = await call('describeAlias', () =>
+      client.describeAlias({ alias, collection_name: alias }),
+    );
+    physical = described.collection;
+  } catch (error) {
+    if (/not exist|not found|can't find/i.test(String((error as Error).message))) return null;
+    throw error;
+  }
+  if (!physical) return null;
+  const collection = await call('describeCollection', () =>
+    client.describeCollection({ collection_name: physical }),
+  );
+  const embedding = collection.schema.fields.find((f) => f.name === 'embedding');
+  const dim = Number(
+    embedding?.type_params?.find((p) => p.key === 'dim')?.value ??
+      (embedding as { dim?: unknown } | undefined)?.dim,
+  );
+  return { physical, dimension: dim };
+}
+
+/** Versions N of the physical collections `<alias>_v<N>` that exist. */
+export async function listPhysical(client: MilvusClient, alias: string): Promise<number[]> {
+  const listed = await call('listCollections', () => client.listCollections());
+  const pattern = new RegExp(`^${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_v(\\d+)$`);
+  return listed.data
+    .map((c) => pattern.exec(c.name)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** Points `alias` at `physical` in one step: searches through the alias never see a half-built index. */
+export async function swapAlias(client: MilvusClient, alias: string, physical: string): Promise<void> {
+  await call('alterAlias', () => client.alterAlias({ alias, collection_name: physical }));
+}
+
+export async function dropPhysical(client: MilvusClient, physical: string): Promise<void> {
+  await call('dropCollection', () => client.dropCollection({ collection_name: physical }));
+}
+
+/** Drops the alias, every `<alias>_v<N>` and the tombstones (tests and `freshet` clean-up). */
+export async function dropAll(client: MilvusClient, alias: string): Promise<void> {
+  await client.dropAlias({ alias }).catch(() => {});
+  for (const v of await listPhysical(client, alias))
+    await dropPhysical(client, physicalName(alias, v)).catch(() => {});
+  await client.dropCollection({ collection_name: tombstoneName(alias) }).catch(() => {});
+}

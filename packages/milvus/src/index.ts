@@ -1,0 +1,41 @@
+export { createMilvusClient, MilvusClient, type MilvusOptions, waitForMilvus } from './client.js';
+export {
+  createPhysical,
+  describeAlias,
+  dropAll,
+  dropPhysical,
+  type EnsuredCollection,
+  ensureCollection,
+  listPhysical,
+  swapAlias,
+} from './collection.js';
+export {
+  MILVUS_ERROR_CODES,
+  type MilvusErrorCode,
+  MilvusRejectedError,
+  MilvusUnavailableError,
+} from './errors.js';
+export { physicalName, productFields, tombstoneName } from './layout.js';
+export {
+  fromMilvusRow,
+  type PartialProductRow,
+  type ProductRow,
+  toMilvusPartial,
+  toMilvusRow,
+  vectorFromBytes,
+  vectorToBytes,
+} from './rows.js';
+export { filterExpression, type SearchFilters, type SearchHit, searchProducts } from './search.js';
+export {
+  allRows,
+  deleteRows,
+  fetchIndexedVectors,
+  getRows,
+  type IndexedState,
+  idFilter,
+  loadStates,
+  partialUpdate,
+  upsertRows,
+  upsertRowsIsolating,
+  upsertTombstones,
+} from './store.js';

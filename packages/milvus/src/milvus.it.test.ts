@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, test } from 'node:test';
+import { createMilvusClient } from './client.js';
+import { createPhysical, describeAlias, dropAll, ensureCollection, swapAlias } from './collection.js';
+import { MilvusRejectedError, MilvusUnavailableError } from './errors.js';
+import type { ProductRow } from './rows.js';
+import { filterExpression, searchProducts } from './search.js';
+import {
+  allRows,
+  deleteRows,
+  fetchIndexedVectors,
+  getRows,
+  loadStates,
+  partialUpdate,
+  upsertRows,
+  upsertRowsIsolating,
+  upsertTombstones,
+} from './store.js';
+
+const client = createMilvusClient({ address: process.env.FRESHET_MILVUS_ADDRESS ?? '127.0.0.1:19530' });
+const aliases: string[] = [];
+function alias(): string {
+  const a = `it_${randomBytes(4).toString('hex')}`;
+  aliases.push(a);
+  return a;
+}
+after(async () => {
+  for (const a of aliases) await dropAll(client, a);
+  await client.closeConnection();
+});
+
+function row(id: string, vector: number[], over: Partial<ProductRow> = {}): ProductRow {
+  return {
+    productId: id,
+    vector,
+    title: `title ${id}`,
+    category: 'audio',
+    brand: 'acme',
+    priceMinor: 1000,
+    currency: 'USD',
+    stock: 3,
+    version: 1,
+    contentHash: `h-${id}`,
+    model: 'test',
+    occurredAt: 1,
+    indexedAt: 2,
+    ...over,
+  };
+}
+
+test('ensureCollection is idempotent, safe when raced, and refuses a different dimension', async () => {
+  const a = alias();
+  const [one, two] = await Promise.all([
+    ensureCollection(client, { alias: a, dimension: 4 }),
+    ensureCollection(client, { alias: a, dimension: 4 }),
+  ]);
+  assert.equal(one.physical, `${a}_v1`);
+  assert.equal(two.physical, `${a}_v1`);
+  const again = await ensureCollection(client, { alias: a, dimension: 4 });
+  assert.equal(again.created, false);
+  await assert.rejects(ensureCollection(client, { alias: a, dimension: 8 }), (e: unknown) => {
+    assert.ok(e instanceof MilvusRejectedError);
+    assert.equal(e.code, 'FRESHET_DIMENSION_MISMATCH');
+    return true;
+  });
+});
+
+test('upsert, partial price/stock update through the alias keeps the vector, delete, tombstones', async () => {
+  const a = alias();
+  await ensureCollection(client, { alias: a, dimension: 4 });
+  await upsertRows(client, a, [
+    row('p1', [1, 0, 0, 0]),
+    row('p2', [0, 1, 0, 0], { priceMinor: null, stock: null, category: null }),
+  ]);
+  await partialUpdate(client, a, [
+    { productId: 'p1', version: 2, occurredAt: 5, indexedAt: 6, priceMinor: 250, currency: 'EUR' },
+  ]);
+  await partialUpdate(client, a, [{ productId: 'p1', version: 3, occurredAt: 7, indexedAt: 8, stock: 0 }]);
+  const [p1, p2] = await getRows(client, a, ['p1', 'p2']).then((rows) =>
+    rows.sort((x, y) => x.productId.localeCompare(y.productId)),
+  );
+  assert.deepEqual(Array.from(p1!.vector), [1, 0, 0, 0]);
+  assert.equal(p1!.priceMinor, 250);
+  assert.equal(p1!.currency, 'EUR');
+  assert.equal(p1!.stock, 0);
+  assert.equal(p1!.version, 3);
+  assert.equal(p1!.title, 'title p1');
+  assert.equal(p2!.priceMinor, null);
+  assert.equal(p2!.category, null);
+  await upsertTombstones(client, a, [{ productId: 'p2', version: 9, deletedAt: 10 }]);
+  await deleteRows(client, a, ['p2']);
+  const states = await loadStates(client, a, ['p1', 'p2', 'p3']);
+  assert.deepEqual(states.get('p1'), { rowVersion: 3, tombstoneVersion: null });
+  assert.deepEqual(states.get('p2'), { rowVersion: null, tombstoneVersion: 9 });
+  assert.deepEqual(states.get('p3'), { rowVersion: null, tombstoneVersion: null });
+  const vectors = await fetchIndexedVectors(client, a, ['p1']);
+  assert.equal(vectors.get('p1')?.contentHash, 'h-p1');
+  assert.deepEqual(
+    (await allRows(client, a)).map((r) => r.productId),
+    ['p1'],
+  );
+});
+
+test('search filters by price and stock and ranks by cosine similarity', async () => {
+  const a = alias();
+  await ensureCollection(client, { alias: a, dimension: 4 });
+  await upsertRows(client, a, [
+    row('near', [1, 0.1, 0, 0], { priceMinor: 900 }),
+    row('nearer-but-expensive', [1, 0, 0, 0], { priceMinor: 5000 }),
+    row('near-out-of-stock', [1, 0.05, 0, 0], { stock: 0 }),
+    row('far', [0, 0, 1, 0], { priceMinor: 100 }),
+  ]);
+  const hits = await searchProducts(client, a, [1, 0, 0, 0], { k: 3, maxPriceMinor: 1000, inStock: true });
+  assert.deepEqual(
+    hits.map((h) => h.productId),
+    ['near', 'far'],
+  );
+  assert.ok(hits[0]!.score > hits[1]!.score);
+  assert.equal(filterExpression({ category: 'a"b' }), 'category == "a\\"b"');
+});
+
+test('a wrong-dimension row is isolated from its batch and rejected alone', async () => {
+  const a = alias();
+  await ensureCollection(client, { alias: a, dimension: 4 });
+  const rows = Array.from({ length: 50 }, (_, i) => row(`r${i}`, [1, i, 0, 0]));
+  rows[17] = row('r17', [1, 2, 3]);
+  const { rejected } = await upsertRowsIsolating(client, a, rows);
+  assert.deepEqual(
+    rejected.map((r) => r.row.productId),
+    ['r17'],
+  );
+  assert.ok(rejected[0]!.error instanceof MilvusRejectedError);
+  assert.equal((await allRows(client, a)).length, 49);
+});
+
+test('the alias swaps to a new physical collection atomically', async () => {
+  const a = alias();
+  await ensureCollection(client, { alias: a, dimension: 4 });
+  await upsertRows(client, a, [row('old', [1, 0, 0, 0])]);
+  await createPhysical(client, `${a}_v2`, 4);
+  await upsertRows(client, `${a}_v2`, [row('new', [1, 0, 0, 0])]);
+  await swapAlias(client, a, `${a}_v2`);
+  assert.equal((await describeAlias(client, a))?.physical, `${a}_v2`);
+  const hits = await searchProducts(client, a, [1, 0, 0, 0], { k: 5 });
+  assert.deepEqual(
+    hits.map((h) => h.productId),
+    ['new'],
+  );
+});
+
+test('an unreachable Milvus is reported as unavailable (retry), not rejected (DLQ)', async () => {
+  const down = createMilvusClient({ address: '127.0.0.1:1', timeoutMs: 1500 });
+  await assert.rejects(loadStates(down, 'x', ['a']), (e: unknown) => e instanceof MilvusUnavailableError);
+});

@@ -1,0 +1,86 @@
+import {
+  deleteRows,
+  loadStates,
+  type MilvusClient,
+  partialUpdate,
+  upsertRowsIsolating,
+  upsertTombstones,
+} from '@freshet/milvus';
+import type { PipelineMetrics } from '@freshet/telemetry';
+import type { WriterStore } from './store.js';
+
+/** The writer's Milvus port over @freshet/milvus, timing each call. */
+export function createMilvusWriterStore(
+  client: MilvusClient,
+  alias: string,
+  metrics: PipelineMetrics,
+): WriterStore {
+  async function timed<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    const end = metrics.milvusDuration.startTimer({ op });
+    try {
+      const result = await fn();
+      metrics.milvusRequests.inc({ op, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      metrics.milvusRequests.inc({
+        op,
+        outcome: (error as { canRetry?: boolean }).canRetry ? 'unavailable' : 'rejected',
+      });
+      throw error;
+    } finally {
+      end();
+    }
+  }
+  return {
+    loadStates: (ids) => timed('load_states', () => loadStates(client, alias, ids)),
+    async upsert(rows) {
+      const { rejected } = await timed('upsert', () =>
+        upsertRowsIsolating(
+          client,
+          alias,
+          rows.map((r) => ({ ...r })),
+        ),
+      );
+      return {
+        rejected: rejected.map(({ row, error }) => ({
+          productId: row.productId,
+          code: error.code,
+          message: error.message,
+        })),
+      };
+    },
+    async partialUpdate(rows) {
+      await timed('partial_update', () =>
+        partialUpdate(
+          client,
+          alias,
+          rows.map((r) => ({
+            productId: r.productId,
+            version: r.version,
+            occurredAt: r.occurredAt,
+            indexedAt: r.indexedAt,
+            ...r.fields,
+          })),
+        ),
+      );
+      return { rejected: [] };
+    },
+    async delete(rows) {
+      await timed('delete', async () => {
+        // Tombstone first: if the process dies in between, a retry finds the tombstone and deletes again.
+        await upsertTombstones(
+          client,
+          alias,
+          rows
+            .filter((r) => r.tombstoneVersion !== null)
+            .map((r) => ({ productId: r.productId, version: r.tombstoneVersion!, deletedAt: r.deletedAt })),
+        );
+        await deleteRows(
+          client,
+          alias,
+          rows.map((r) => r.productId),
+        );
+      });
+    },
+  };
+}
