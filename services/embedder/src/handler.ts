@@ -1,0 +1,131 @@
+import { isEmbeddingError } from '@freshet/embedding';
+import type { BatchHandler, DeadLetter, DlqPublisher, Message, Producer, StageRecord } from '@freshet/kafka';
+import { produceAll, sourceHeaders } from '@freshet/kafka';
+import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
+import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
+import { decodeEmbedRequest } from './decode.js';
+import { type ModelInfo, needsVector, toIndexWrite } from './index-write.js';
+import { type IndexedVector, resolveVectors } from './vectors.js';
+
+/** What the handler needs of the embedding client (see @freshet/embedding createEmbeddingClient). */
+export interface Embeddings {
+  embedMany(texts: readonly string[]): Promise<Float32Array[]>;
+  embeddings: { get(hash: string): Float32Array | undefined; set(hash: string, v: Float32Array): void };
+  productHashes: { get(id: string): string | undefined; set(id: string, hash: string): void; delete(id: string): void };
+}
+
+export interface EmbedderHandlerDeps {
+  codec: AvroCodec;
+  producer: Producer;
+  indexTopic: string;
+  dlq: DlqPublisher;
+  embeddings: Embeddings;
+  lookupIndexed(productIds: string[]): Promise<Map<string, IndexedVector>>;
+  model: ModelInfo;
+  metrics: PipelineMetrics;
+  logger: Logger;
+}
+
+const STAGE = 'embedder';
+
+/**
+ * Turns a batch of EmbedRequests into IndexWrites in partition order, embedding only text whose
+ * content hash is neither cached nor already indexed. An API outage throws (the batch is retried and
+ * the breaker pauses the partitions); a text the API refuses outright goes to the DLQ.
+ */
+export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
+  return async (records) => {
+    const letters: DeadLetter[] = [];
+    const accepted: Array<{ record: StageRecord; request: EmbedRequest }> = [];
+    for (const record of records) {
+      const decoded = await decodeEmbedRequest(deps.codec, record.value);
+      if (decoded.ok) accepted.push({ record, request: decoded.request });
+      else letters.push({ reason: decoded.code, message: decoded.message, record });
+    }
+
+    const refused = new Map<string, { code: string; message: string }>();
+    const resolution = await resolveVectors(
+      accepted.map((a) => a.request),
+      {
+        cachedVector: (hash) => deps.embeddings.embeddings.get(hash),
+        indexedHash: (id) => deps.embeddings.productHashes.get(id),
+        lookupIndexed: deps.lookupIndexed,
+        embed: (texts) => embedRefusingBadTexts(deps.embeddings, texts, refused),
+      },
+      (error) => deps.logger.warn({ err: error }, 'indexed-vector lookup failed; embedding instead'),
+    );
+
+    const messages: Message[] = [];
+    const outcomes: Array<{ request: EmbedRequest; outcome: string }> = [];
+    for (const { record, request } of accepted) {
+      const vector = request.contentHash ? (resolution.byHash.get(request.contentHash) ?? null) : null;
+      const refusal = request.text !== null ? refused.get(request.text) : undefined;
+      if (needsVector(request) && (!vector || refusal)) {
+        letters.push({
+          reason: refusal?.code ?? 'FRESHET_EMBEDDING_REFUSED',
+          message: refusal?.message ?? 'no vector',
+          record,
+        });
+        continue;
+      }
+      const span = startRecordSpan(STAGE, 'embedder.embed', record.headers, {
+        'freshet.product_id': request.productId,
+        'freshet.event_type': request.type,
+      });
+      const write = toIndexWrite(request, needsVector(request) ? vector : null, deps.model);
+      messages.push({
+        key: request.productId,
+        value: await deps.codec.encode(deps.indexTopic, write),
+        headers: { ...span.outgoing, ...sourceHeaders(record.headers, record) },
+      });
+      span.end();
+      outcomes.push({ request, outcome: needsVector(request) ? 'vector' : 'passthrough' });
+    }
+
+    await produceAll(deps.producer, deps.indexTopic, messages);
+    if (letters.length > 0) {
+      await deps.dlq.publish(letters);
+      for (const l of letters) {
+        deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
+        deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
+      }
+    }
+
+    // Caches follow what was produced, in order, so they describe what the writer will hold.
+    for (const [id, hash] of resolution.indexedHashes) deps.embeddings.productHashes.set(id, hash);
+    for (const [hash, vector] of resolution.byHash) deps.embeddings.embeddings.set(hash, vector);
+    for (const { request, outcome } of outcomes) {
+      if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
+      else if (request.contentHash && needsVector(request)) deps.embeddings.productHashes.set(request.productId, request.contentHash);
+      deps.metrics.events.inc({ stage: STAGE, type: request.type, outcome });
+    }
+    deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'embedded' }, resolution.embedded);
+    deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'cache_hit' }, resolution.cacheHits);
+    deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'indexed_hit' }, resolution.indexedHits);
+  };
+}
+
+/**
+ * Embeds `texts`; when the API refuses the batch as such (a non-retryable 4xx), retries text by text so
+ * only the texts it refuses are marked (and go to the DLQ). Outages propagate.
+ */
+async function embedRefusingBadTexts(
+  embeddings: Embeddings,
+  texts: string[],
+  refused: Map<string, { code: string; message: string }>,
+): Promise<Float32Array[]> {
+  try {
+    return await embeddings.embedMany(texts);
+  } catch (error) {
+    if (!isEmbeddingError(error) || error.canRetry) throw error;
+  }
+  const placeholder = new Float32Array(0);
+  const results = await Promise.allSettled(texts.map((t) => embeddings.embedMany([t])));
+  return results.map((r, i) => {
+    if (r.status === 'fulfilled') return r.value[0]!;
+    const error = r.reason as unknown;
+    if (!isEmbeddingError(error) || error.canRetry) throw error;
+    refused.set(texts[i]!, { code: error.code, message: error.message });
+    return placeholder;
+  });
+}

@@ -1,0 +1,140 @@
+import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
+import { createEmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
+import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
+import { createMilvusClient, ensureCollection, fetchIndexedVectors } from '@freshet/milvus';
+import { AvroCodec } from '@freshet/schemas';
+import {
+  createLogger,
+  createMetrics,
+  exitOnSignals,
+  exitOnStartupError,
+  startHealthServer,
+  startTracing,
+} from '@freshet/telemetry';
+import { createEmbedderHandler } from './handler.js';
+
+const STAGE = 'embedder';
+
+/** Maps the validated env config onto the embedding library's config. */
+function embeddingConfig(config: EmbedderConfig): EmbeddingConfig {
+  const e = config.embedder;
+  const m = config.embedding;
+  return {
+    provider: m.provider,
+    model: m.model,
+    dimension: m.dimension,
+    openai: {
+      ...(m.baseUrl ? { baseURL: m.baseUrl } : {}),
+      ...(m.apiKey ? { apiKey: m.apiKey } : {}),
+      timeoutMs: e.timeoutMs,
+      ...(m.secondaryBaseUrl ? { secondary: { baseURL: m.secondaryBaseUrl } } : {}),
+    },
+    batch: {
+      maxInputs: e.maxInputs,
+      maxTokensPerRequest: e.maxTokensPerRequest,
+      lingerMs: e.lingerMs,
+      maxInputTokens: e.maxInputTokens,
+      concurrency: e.concurrency,
+    },
+    retry: { maxRetries: e.maxRetries },
+    rateLimit: { requestsPerMinute: e.rpm, tokensPerMinute: e.tpm },
+    breaker: {
+      errorThresholdPercentage: e.breaker.errorThresholdPercentage,
+      volumeThreshold: e.breaker.volumeThreshold,
+      resetTimeoutMs: e.breaker.resetTimeoutMs,
+    },
+    cache: { embeddingMaxBytes: e.cacheMb * 1024 * 1024, productHashMaxEntries: e.hashCacheSize },
+  };
+}
+
+async function main(config: EmbedderConfig): Promise<void> {
+  const logger = createLogger({
+    service: STAGE,
+    level: config.service.logLevel,
+    secrets: [config.embedding.apiKey, config.kafka.sasl?.password, config.registry.password, config.milvus.token],
+  });
+  logger.info({ config }, 'starting');
+  const tracing = startTracing({
+    service: `freshet-${STAGE}`,
+    namespace: config.service.serviceNamespace,
+    otlpEndpoint: config.service.otlpEndpoint,
+  });
+  const metrics = createMetrics(STAGE);
+  const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
+  const kafka = createKafka(config.kafka, logger);
+
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, config.topics);
+  await admin.disconnect();
+
+  const codec = new AvroCodec(config.registry);
+  await codec.register(config.topics.index, 'IndexWrite');
+
+  const milvus = createMilvusClient({
+    address: config.milvus.address,
+    ...(config.milvus.token ? { token: config.milvus.token } : {}),
+    ssl: config.milvus.ssl,
+  });
+  await ensureCollection(milvus, { alias: config.milvus.collection, dimension: embeddings.dimension });
+
+  const producer = createOrderedProducer(kafka);
+  await producer.connect();
+
+  const runner = new StageRunner({
+    stage: STAGE,
+    kafka,
+    groupId: config.service.groupId,
+    topic: config.topics.embed,
+    logger,
+    metrics,
+    partitionsConcurrency: config.service.partitionsConcurrency,
+    retry: config.service.retry,
+    consumer: { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs },
+    handler: createEmbedderHandler({
+      codec,
+      producer,
+      indexTopic: config.topics.index,
+      dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
+      embeddings,
+      lookupIndexed: (ids) => fetchIndexedVectors(milvus, config.milvus.collection, ids),
+      model: { model: embeddings.model, dimension: embeddings.dimension },
+      metrics,
+      logger,
+    }),
+  });
+  // DESIGN §3: while the breaker is open, pause (no skipping, no DLQ for an outage); a half-open probe
+  // (the retried batch) that succeeds closes it and consumption resumes.
+  embeddings.breaker.onOpen(() => runner.pause('embedding API breaker open'));
+  embeddings.breaker.onClose(() => runner.resume('embedding API breaker closed'));
+
+  const health = await startHealthServer({
+    host: config.service.httpHost,
+    port: config.service.httpPort,
+    registry: metrics.registry,
+    readiness: [{ name: 'kafka', check: () => runner.health() }],
+  });
+  logger.info({ url: health.url, provider: embeddings.provider, model: embeddings.model }, 'health server listening');
+
+  exitOnSignals(
+    async () => {
+      health.draining();
+      await runner.stop(config.service.shutdownGraceMs);
+      await embeddings.close({ graceMs: 1000 });
+      await producer.disconnect();
+      await milvus.closeConnection();
+      await tracing.shutdown();
+      await health.close();
+    },
+    { graceMs: config.service.shutdownGraceMs, logger },
+  );
+  await runner.start();
+}
+
+let config: EmbedderConfig;
+try {
+  config = loadEmbedderConfig();
+} catch (error) {
+  exitOnStartupError(error);
+}
+main(config).catch((error: unknown) => exitOnStartupError(error));
