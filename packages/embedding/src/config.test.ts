@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveEmbeddingConfig } from './config.js';
+import { EmbeddingConfigError } from './errors.js';
+
+test('with no key the local provider is the default, at 384 dimensions', () => {
+  const c = resolveEmbeddingConfig({});
+  assert.equal(c.provider, 'local');
+  assert.equal(c.model, 'freshet-local-v1');
+  assert.equal(c.dimension, 384);
+  assert.deepEqual(c.batch, {
+    maxInputs: 256,
+    maxTokensPerRequest: 100_000,
+    lingerMs: 10,
+    maxInputTokens: 8191,
+    concurrency: 4,
+  });
+  assert.deepEqual(c.retry, { maxRetries: 6, baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 });
+  assert.deepEqual(c.rateLimit, { requestsPerMinute: 0, tokensPerMinute: 0 });
+  assert.equal(c.breaker.errorThresholdPercentage, 50);
+  assert.equal(c.breaker.volumeThreshold, 5);
+  assert.equal(c.breaker.resetTimeoutMs, 10_000);
+});
+
+test('a key selects openai with text-embedding-3-small, its dimension, and `dimensions` sent', () => {
+  const c = resolveEmbeddingConfig({ openai: { apiKey: 'sk-test' } });
+  assert.equal(c.provider, 'openai');
+  assert.equal(c.model, 'text-embedding-3-small');
+  assert.equal(c.dimension, 1536);
+  assert.equal(c.openai.sendDimensions, true);
+  assert.equal(c.openai.timeoutMs, 10_000);
+  assert.equal(c.openai.encodingFormat, 'base64');
+  assert.equal(c.breaker.timeoutMs, 11_000, 'the HTTP timeout fires before the breaker timeout');
+});
+
+test('ada-002 and unknown models do not get `dimensions`; unknown models must state a dimension', () => {
+  const ada = resolveEmbeddingConfig({ provider: 'openai', model: 'text-embedding-ada-002' });
+  assert.equal(ada.dimension, 1536);
+  assert.equal(ada.openai.sendDimensions, false);
+  assert.throws(() => resolveEmbeddingConfig({ provider: 'openai', model: 'nomic-embed-text' }), {
+    name: 'EmbeddingConfigError',
+    field: 'dimension',
+  });
+  const nomic = resolveEmbeddingConfig({ provider: 'openai', model: 'nomic-embed-text', dimension: 768 });
+  assert.equal(nomic.openai.sendDimensions, false);
+});
+
+test('a secondary endpoint inherits the key and doubles the breaker timeout', () => {
+  const c = resolveEmbeddingConfig({
+    openai: { apiKey: 'sk-test', timeoutMs: 2_000, secondary: { baseURL: 'http://127.0.0.1:9/v1' } },
+  });
+  assert.deepEqual(c.openai.secondary, { baseURL: 'http://127.0.0.1:9/v1', apiKey: 'sk-test' });
+  assert.equal(c.breaker.timeoutMs, 5_000);
+});
+
+test('explicit values win, undefined ones keep the default', () => {
+  const c = resolveEmbeddingConfig({
+    batch: { maxInputs: 16, lingerMs: undefined },
+    breaker: { timeoutMs: 500 },
+  });
+  assert.equal(c.batch.maxInputs, 16);
+  assert.equal(c.batch.lingerMs, 10);
+  assert.equal(c.breaker.timeoutMs, 500);
+});
+
+test('out-of-range values are refused with the field named', () => {
+  const cases: Array<[Parameters<typeof resolveEmbeddingConfig>[0], string]> = [
+    [{ batch: { maxInputs: 4096 } }, 'batch.maxInputs'],
+    [{ batch: { concurrency: 0 } }, 'batch.concurrency'],
+    [{ batch: { lingerMs: -1 } }, 'batch.lingerMs'],
+    [{ breaker: { errorThresholdPercentage: 0 } }, 'breaker.errorThresholdPercentage'],
+    [{ retry: { baseDelayMs: 1000, maxDelayMs: 10 } }, 'retry.maxDelayMs'],
+    [{ dimension: 1.5 }, 'dimension'],
+    [{ openai: { apiKey: 'k', baseURL: 'not a url' } }, 'openai.baseURL'],
+  ];
+  for (const [config, field] of cases) {
+    assert.throws(
+      () => resolveEmbeddingConfig(config),
+      (error) =>
+        error instanceof EmbeddingConfigError &&
+        error.field === field &&
+        error.code === 'FRESHET_EMBEDDING_CONFIG',
+      field,
+    );
+  }
+});

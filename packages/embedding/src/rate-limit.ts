@@ -1,0 +1,124 @@
+import { EmbeddingAbortedError } from './errors.js';
+import { abortableSleep } from './retry.js';
+
+/** Time, injectable so the budget logic is tested without waiting. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  sleep: abortableSleep,
+};
+
+/**
+ * A budget per minute as a token bucket that refills continuously: full at start (a burst of one
+ * minute's budget), `perMinute / 60_000` per ms after that.
+ */
+export class TokenBucket {
+  private level: number;
+  private last: number;
+  private readonly perMs: number;
+
+  constructor(
+    readonly capacity: number,
+    now: number,
+  ) {
+    this.level = capacity;
+    this.last = now;
+    this.perMs = capacity / 60_000;
+  }
+
+  available(now: number): number {
+    this.refill(now);
+    return this.level;
+  }
+
+  /**
+   * Ms until `amount` fits. An amount above the capacity could never fit: it waits for a full
+   * bucket instead and then leaves the bucket in debt, which later requests pay back.
+   */
+  waitMs(amount: number, now: number): number {
+    this.refill(now);
+    const need = Math.min(amount, this.capacity);
+    if (this.level >= need) return 0;
+    return Math.ceil((need - this.level) / this.perMs);
+  }
+
+  take(amount: number, now: number): void {
+    this.refill(now);
+    this.level -= amount;
+  }
+
+  private refill(now: number): void {
+    if (now > this.last) {
+      this.level = Math.min(this.capacity, this.level + (now - this.last) * this.perMs);
+      this.last = now;
+    }
+  }
+}
+
+export interface RateLimiterOptions {
+  /** 0 or undefined: no request budget. */
+  requestsPerMinute?: number | undefined;
+  /** 0 or undefined: no token budget. */
+  tokensPerMinute?: number | undefined;
+  clock?: Clock;
+  /** Called with the ms a request waited for budget, when it waited. */
+  onThrottled?: (waitedMs: number) => void;
+}
+
+/**
+ * RPM and TPM budgets of the embedding API, honoured before sending rather than discovered by 429s.
+ * Requests acquire in arrival order, so a large request is not starved by a stream of small ones.
+ */
+export class RateLimiter {
+  private readonly requests: TokenBucket | undefined;
+  private readonly tokens: TokenBucket | undefined;
+  private readonly clock: Clock;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: RateLimiterOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    const now = this.clock.now();
+    const rpm = options.requestsPerMinute ?? 0;
+    const tpm = options.tokensPerMinute ?? 0;
+    this.requests = rpm > 0 ? new TokenBucket(rpm, now) : undefined;
+    this.tokens = tpm > 0 ? new TokenBucket(tpm, now) : undefined;
+  }
+
+  get limited(): boolean {
+    return this.requests !== undefined || this.tokens !== undefined;
+  }
+
+  /** Ms a request of `tokens` would have to wait now, ignoring requests queued before it. */
+  delayMs(tokens: number, now: number = this.clock.now()): number {
+    return Math.max(this.requests?.waitMs(1, now) ?? 0, this.tokens?.waitMs(tokens, now) ?? 0);
+  }
+
+  /** Waits until one request of `tokens` fits both budgets, takes it, and resolves with the ms waited. */
+  acquire(tokens: number, signal?: AbortSignal): Promise<number> {
+    if (!this.limited) return Promise.resolve(0);
+    const turn = this.queue.then(() => this.waitAndTake(tokens, signal));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async waitAndTake(tokens: number, signal: AbortSignal | undefined): Promise<number> {
+    const start = this.clock.now();
+    for (;;) {
+      if (signal?.aborted) throw new EmbeddingAbortedError(undefined, { cause: signal.reason });
+      const now = this.clock.now();
+      const wait = this.delayMs(tokens, now);
+      if (wait <= 0) {
+        this.requests?.take(1, now);
+        this.tokens?.take(tokens, now);
+        const waited = now - start;
+        if (waited > 0) this.options.onThrottled?.(waited);
+        return waited;
+      }
+      await this.clock.sleep(wait, signal);
+    }
+  }
+}
