@@ -4,6 +4,9 @@ import { EmbeddingBatcher, type Schedule, type SendBatch } from './batcher.js';
 import { EmbeddingAbortedError, EmbeddingApiError } from './errors.js';
 import type { Truncation } from './tokenizer.js';
 
+// A broken batcher or breaker tends to leave a promise pending: fail instead of hanging.
+const LIMIT = { timeout: 5_000 };
+
 /** A schedule whose timers fire only when the test says so. */
 function manualTimers(): {
   schedule: Schedule;
@@ -76,26 +79,30 @@ function batcher(
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-test('a batch is sent as soon as it holds maxInputs texts, the rest waits for the linger', async () => {
-  const timers = manualTimers();
-  const api = recorder();
-  const b = batcher(api.send, timers);
-  const results = b.embedMany(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
-  assert.deepEqual(
-    api.requests.map((r) => r.texts),
-    [
-      ['a', 'b', 'c'],
-      ['d', 'e', 'f'],
-    ],
-  );
-  assert.equal(timers.pending.length, 1, 'only the partial batch lingers');
-  assert.equal(timers.pending[0]!.ms, 10);
-  timers.fireAll();
-  assert.deepEqual(api.requests[2]!.texts, ['g']);
-  assert.deepEqual((await results).map(textOf), ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
-});
+test(
+  'a batch is sent as soon as it holds maxInputs texts, the rest waits for the linger',
+  LIMIT,
+  async () => {
+    const timers = manualTimers();
+    const api = recorder();
+    const b = batcher(api.send, timers);
+    const results = b.embedMany(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    assert.deepEqual(
+      api.requests.map((r) => r.texts),
+      [
+        ['a', 'b', 'c'],
+        ['d', 'e', 'f'],
+      ],
+    );
+    assert.equal(timers.pending.length, 1, 'only the partial batch lingers');
+    assert.equal(timers.pending[0]!.ms, 10);
+    timers.fireAll();
+    assert.deepEqual(api.requests[2]!.texts, ['g']);
+    assert.deepEqual((await results).map(textOf), ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  },
+);
 
-test('a batch is cut before the text that would take it past maxTokensPerRequest', async () => {
+test('a batch is cut before the text that would take it past maxTokensPerRequest', LIMIT, async () => {
   const timers = manualTimers();
   const api = recorder();
   const b = batcher(api.send, timers, { maxInputs: 100, maxTokensPerRequest: 10 });
@@ -106,7 +113,7 @@ test('a batch is cut before the text that would take it past maxTokensPerRequest
   assert.deepEqual((await results).map(textOf), ['aaaa', 'bbbb', 'cccc', 'dd']);
 });
 
-test('a batch that reaches maxTokensPerRequest exactly is sent at once', () => {
+test('a batch that reaches maxTokensPerRequest exactly is sent at once', LIMIT, () => {
   const timers = manualTimers();
   const api = recorder();
   const b = batcher(api.send, timers, { maxInputs: 100, maxTokensPerRequest: 8 });
@@ -115,7 +122,7 @@ test('a batch that reaches maxTokensPerRequest exactly is sent at once', () => {
   assert.equal(timers.pending.length, 0);
 });
 
-test('nothing is sent before the linger elapses after the first queued text', async () => {
+test('nothing is sent before the linger elapses after the first queued text', LIMIT, async () => {
   const timers = manualTimers();
   const api = recorder();
   const b = batcher(api.send, timers);
@@ -131,7 +138,7 @@ test('nothing is sent before the linger elapses after the first queued text', as
   assert.equal(textOf(await second), 'b');
 });
 
-test('identical texts in a batch are sent once and every caller gets its own copy', async () => {
+test('identical texts in a batch are sent once and every caller gets its own copy', LIMIT, async () => {
   const timers = manualTimers();
   const api = recorder();
   const b = batcher(api.send, timers, { maxInputs: 3 });
@@ -145,7 +152,7 @@ test('identical texts in a batch are sent once and every caller gets its own cop
   assert.notEqual(vectors[0], vectors[2], 'shared vectors are copies, not one mutable array');
 });
 
-test('results reach their callers in order whatever the batching', async () => {
+test('results reach their callers in order whatever the batching', LIMIT, async () => {
   const timers = manualTimers();
   const api = recorder();
   const b = batcher(api.send, timers, { maxInputs: 4 });
@@ -156,7 +163,7 @@ test('results reach their callers in order whatever the batching', async () => {
   assert.deepEqual([...many!, ...single].map(textOf), texts);
 });
 
-test('when a request fails every caller of that batch gets the error', async () => {
+test('when a request fails every caller of that batch gets the error', LIMIT, async () => {
   const timers = manualTimers();
   const api = recorder({ hold: true });
   const b = batcher(api.send, timers);
@@ -167,26 +174,30 @@ test('when a request fails every caller of that batch gets the error', async () 
   for (const result of results) await assert.rejects(result, (error) => error === outage);
 });
 
-test('at most `concurrency` requests are in flight; a lingering batch keeps filling meanwhile', async () => {
-  const timers = manualTimers();
-  const api = recorder({ hold: true });
-  const b = batcher(api.send, timers, { concurrency: 1, maxInputs: 10 });
-  const first = b.embed('a');
-  timers.fireAll();
-  assert.equal(api.requests.length, 1);
-  const later = ['b', 'c'].map((t) => b.embed(t));
-  timers.fireAll(); // linger elapsed, but the only request slot is busy
-  const last = b.embed('d'); // joins the waiting batch
-  assert.equal(api.requests.length, 1);
-  api.held[0]!.resolve();
-  await first;
-  await tick();
-  assert.deepEqual(api.requests[1]!.texts, ['b', 'c', 'd']);
-  api.held[1]!.resolve();
-  assert.deepEqual((await Promise.all([...later, last])).map(textOf), ['b', 'c', 'd']);
-});
+test(
+  'at most `concurrency` requests are in flight; a lingering batch keeps filling meanwhile',
+  LIMIT,
+  async () => {
+    const timers = manualTimers();
+    const api = recorder({ hold: true });
+    const b = batcher(api.send, timers, { concurrency: 1, maxInputs: 10 });
+    const first = b.embed('a');
+    timers.fireAll();
+    assert.equal(api.requests.length, 1);
+    const later = ['b', 'c'].map((t) => b.embed(t));
+    timers.fireAll(); // linger elapsed, but the only request slot is busy
+    const last = b.embed('d'); // joins the waiting batch
+    assert.equal(api.requests.length, 1);
+    api.held[0]!.resolve();
+    await first;
+    await tick();
+    assert.deepEqual(api.requests[1]!.texts, ['b', 'c', 'd']);
+    api.held[1]!.resolve();
+    assert.deepEqual((await Promise.all([...later, last])).map(textOf), ['b', 'c', 'd']);
+  },
+);
 
-test('texts over the model limit are truncated before sending and reported', async () => {
+test('texts over the model limit are truncated before sending and reported', LIMIT, async () => {
   const timers = manualTimers();
   const api = recorder();
   const reports: Array<{ originalLength: number; length: number; tokens: number }> = [];
@@ -198,7 +209,7 @@ test('texts over the model limit are truncated before sending and reported', asy
   assert.deepEqual(reports, [{ originalLength: 10, length: 5, tokens: 5 }]);
 });
 
-test('the real tokenizer is the default: token sums are cl100k counts', async () => {
+test('the real tokenizer is the default: token sums are cl100k counts', LIMIT, async () => {
   const api = recorder();
   const b = new EmbeddingBatcher({
     send: api.send,
@@ -212,7 +223,7 @@ test('the real tokenizer is the default: token sums are cl100k counts', async ()
   assert.deepEqual(api.requests, [{ texts: ['hello world', 'hello world again'], tokens: 5 }]);
 });
 
-test('flush sends without waiting for the linger; close refuses new texts', async () => {
+test('flush sends without waiting for the linger; close refuses new texts', LIMIT, async () => {
   const timers = manualTimers();
   const api = recorder();
   const b = batcher(api.send, timers);

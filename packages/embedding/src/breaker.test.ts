@@ -4,6 +4,9 @@ import { type BreakerOptions, EmbeddingBreaker } from './breaker.js';
 import { BreakerOpenError, EmbeddingApiError, EmbeddingDimensionError } from './errors.js';
 import type { EmbeddingProvider } from './provider.js';
 
+// A broken batcher or breaker tends to leave a promise pending: fail instead of hanging.
+const LIMIT = { timeout: 5_000 };
+
 const OPTIONS: BreakerOptions = {
   timeoutMs: 1_000,
   errorThresholdPercentage: 50,
@@ -50,7 +53,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 2_000):
   }
 }
 
-test('requests the API rejects never open the breaker', async (t) => {
+test('requests the API rejects never open the breaker', LIMIT, async (t) => {
   const { provider, state } = scriptedProvider();
   const breaker = new EmbeddingBreaker(provider, OPTIONS);
   t.after(() => breaker.shutdown());
@@ -62,7 +65,7 @@ test('requests the API rejects never open the breaker', async (t) => {
   assert.equal(state.calls, 40, 'every call reached the provider');
 });
 
-test('an outage opens the breaker, which then fails fast without calling the provider', async (t) => {
+test('an outage opens the breaker, which then fails fast without calling the provider', LIMIT, async (t) => {
   const { provider, state } = scriptedProvider();
   const breaker = new EmbeddingBreaker(provider, OPTIONS);
   t.after(() => breaker.shutdown());
@@ -78,7 +81,7 @@ test('an outage opens the breaker, which then fails fast without calling the pro
   assert.equal(state.calls, calls, 'an open breaker does not call the provider');
 });
 
-test('after resetTimeout one probe goes through and its success closes the breaker', async (t) => {
+test('after resetTimeout one probe goes through and its success closes the breaker', LIMIT, async (t) => {
   const { provider, state } = scriptedProvider();
   const breaker = new EmbeddingBreaker(provider, OPTIONS);
   t.after(() => breaker.shutdown());
@@ -95,7 +98,7 @@ test('after resetTimeout one probe goes through and its success closes the break
   assert.deepEqual(events, ['open', 'halfOpen', 'close']);
 });
 
-test('a failed probe opens the breaker again', async (t) => {
+test('a failed probe opens the breaker again', LIMIT, async (t) => {
   const { provider, state } = scriptedProvider();
   const breaker = new EmbeddingBreaker(provider, OPTIONS);
   t.after(() => breaker.shutdown());
@@ -106,18 +109,22 @@ test('a failed probe opens the breaker again', async (t) => {
   assert.equal(breaker.state(), 'open');
 });
 
-test('a call that outlives the timeout fails as a retryable timeout and its request is aborted', async (t) => {
-  const { provider, state } = scriptedProvider();
-  const breaker = new EmbeddingBreaker(provider, { ...OPTIONS, timeoutMs: 30 });
-  t.after(() => breaker.shutdown());
-  state.behaviour = 'hang';
-  await assert.rejects(breaker.call(['x']), { code: 'FRESHET_EMBEDDING_TIMEOUT', canRetry: true });
-  assert.equal(state.lastSignal?.aborted, true);
-  for (let i = 0; i < 4; i++) await assert.rejects(breaker.call(['x']));
-  assert.equal(breaker.state(), 'open', 'timeouts count as failures');
-});
+test(
+  'a call that outlives the timeout fails as a retryable timeout and its request is aborted',
+  LIMIT,
+  async (t) => {
+    const { provider, state } = scriptedProvider();
+    const breaker = new EmbeddingBreaker(provider, { ...OPTIONS, timeoutMs: 30 });
+    t.after(() => breaker.shutdown());
+    state.behaviour = 'hang';
+    await assert.rejects(breaker.call(['x']), { code: 'FRESHET_EMBEDDING_TIMEOUT', canRetry: true });
+    assert.equal(state.lastSignal?.aborted, true);
+    for (let i = 0; i < 4; i++) await assert.rejects(breaker.call(['x']));
+    assert.equal(breaker.state(), 'open', 'timeouts count as failures');
+  },
+);
 
-test("the caller's abort reaches the provider's signal", async (t) => {
+test("the caller's abort reaches the provider's signal", LIMIT, async (t) => {
   const { provider, state } = scriptedProvider();
   const breaker = new EmbeddingBreaker(provider, OPTIONS);
   t.after(() => breaker.shutdown());

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { EmbeddingAbortedError } from './errors.js';
 import { type Clock, RateLimiter, TokenBucket } from './rate-limit.js';
 
+// A broken batcher or breaker tends to leave a promise pending: fail instead of hanging.
+const LIMIT = { timeout: 5_000 };
+
 /** A clock whose sleep advances time instantly; records every sleep. */
 function fakeClock(start = 1_000): Clock & { sleeps: number[]; advance(ms: number): void } {
   let now = start;
@@ -21,7 +24,7 @@ function fakeClock(start = 1_000): Clock & { sleeps: number[]; advance(ms: numbe
   };
 }
 
-test('a token bucket starts full and refills continuously', () => {
+test('a token bucket starts full and refills continuously', LIMIT, () => {
   const bucket = new TokenBucket(60, 0);
   assert.equal(bucket.waitMs(60, 0), 0);
   bucket.take(60, 0);
@@ -32,7 +35,7 @@ test('a token bucket starts full and refills continuously', () => {
   assert.equal(bucket.available(600_000), 60, 'never above capacity');
 });
 
-test('the request after the RPM budget waits for one request worth of refill', async () => {
+test('the request after the RPM budget waits for one request worth of refill', LIMIT, async () => {
   const clock = fakeClock();
   const throttled: number[] = [];
   const limiter = new RateLimiter({ requestsPerMinute: 6, clock, onThrottled: (ms) => throttled.push(ms) });
@@ -42,7 +45,7 @@ test('the request after the RPM budget waits for one request worth of refill', a
   assert.deepEqual(throttled, [10_000]);
 });
 
-test('the TPM budget delays a request until its tokens have refilled', async () => {
+test('the TPM budget delays a request until its tokens have refilled', LIMIT, async () => {
   const clock = fakeClock();
   const limiter = new RateLimiter({ tokensPerMinute: 60_000, clock });
   assert.equal(await limiter.acquire(50_000), 0);
@@ -50,16 +53,20 @@ test('the TPM budget delays a request until its tokens have refilled', async () 
   assert.equal(await limiter.acquire(20_000), 10_000);
 });
 
-test('a request larger than the TPM capacity still passes once the bucket is full, then repays', async () => {
-  const clock = fakeClock();
-  const limiter = new RateLimiter({ tokensPerMinute: 1_000, clock });
-  await limiter.acquire(400);
-  assert.equal(await limiter.acquire(5_000), 24_000, 'waits for a full bucket, not forever');
-  // The bucket is now 4,000 tokens in debt: a small request waits for the debt to be repaid.
-  assert.equal(limiter.delayMs(100), 246_000);
-});
+test(
+  'a request larger than the TPM capacity still passes once the bucket is full, then repays',
+  LIMIT,
+  async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter({ tokensPerMinute: 1_000, clock });
+    await limiter.acquire(400);
+    assert.equal(await limiter.acquire(5_000), 24_000, 'waits for a full bucket, not forever');
+    // The bucket is now 4,000 tokens in debt: a small request waits for the debt to be repaid.
+    assert.equal(limiter.delayMs(100), 246_000);
+  },
+);
 
-test('with both budgets the longer wait applies', async () => {
+test('with both budgets the longer wait applies', LIMIT, async () => {
   const clock = fakeClock();
   const limiter = new RateLimiter({ requestsPerMinute: 60, tokensPerMinute: 600, clock });
   await limiter.acquire(600);
@@ -68,7 +75,7 @@ test('with both budgets the longer wait applies', async () => {
   assert.equal(limiter.delayMs(60), 0);
 });
 
-test('waiting requests are served in arrival order', async () => {
+test('waiting requests are served in arrival order', LIMIT, async () => {
   const clock = fakeClock();
   const limiter = new RateLimiter({ requestsPerMinute: 60, clock });
   for (let i = 0; i < 60; i++) await limiter.acquire(1);
@@ -78,13 +85,13 @@ test('waiting requests are served in arrival order', async () => {
   assert.deepEqual(clock.sleeps, [1000, 1000, 1000]);
 });
 
-test('without budgets acquire never waits', async () => {
+test('without budgets acquire never waits', LIMIT, async () => {
   const limiter = new RateLimiter({ requestsPerMinute: 0, tokensPerMinute: 0, clock: fakeClock() });
   assert.equal(limiter.limited, false);
   for (let i = 0; i < 1000; i++) assert.equal(await limiter.acquire(1_000_000), 0);
 });
 
-test('an aborted wait rejects and does not block the requests behind it', async () => {
+test('an aborted wait rejects and does not block the requests behind it', LIMIT, async () => {
   const clock = fakeClock();
   const limiter = new RateLimiter({ requestsPerMinute: 1, clock });
   await limiter.acquire(1);

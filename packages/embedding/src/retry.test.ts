@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { BreakerOpenError, EmbeddingApiError, EmbeddingDimensionError } from './errors.js';
 import { backoffDelayMs, type RetryEvent, type RetryPolicy, retryDelayMs, withRetry } from './retry.js';
 
+// A broken batcher or breaker tends to leave a promise pending: fail instead of hanging.
+const LIMIT = { timeout: 5_000 };
+
 const POLICY: RetryPolicy = { maxRetries: 6, baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
 const unavailable = (retryAfterMs?: number) =>
   new EmbeddingApiError('FRESHET_EMBEDDING_UNAVAILABLE', '503', true, {
@@ -13,7 +16,7 @@ const rateLimited = (retryAfterMs: number) =>
   new EmbeddingApiError('FRESHET_EMBEDDING_RATE_LIMITED', '429', true, { status: 429, retryAfterMs });
 const rejected = () => new EmbeddingApiError('FRESHET_EMBEDDING_REJECTED', '400', false, { status: 400 });
 
-test('full jitter: the delay is uniform in [0, min(cap, base·2ⁿ))', () => {
+test('full jitter: the delay is uniform in [0, min(cap, base·2ⁿ))', LIMIT, () => {
   const almostOne = () => 0.999_999;
   const ceilings = [250, 500, 1000, 2000, 4000, 8000, 16_000, 20_000, 20_000];
   ceilings.forEach((ceiling, n) => {
@@ -30,15 +33,19 @@ test('full jitter: the delay is uniform in [0, min(cap, base·2ⁿ))', () => {
   }
 });
 
-test('a longer Retry-After wins over the backoff, a shorter one does not, a huge one is clamped', () => {
-  const half = () => 0.5;
-  assert.equal(retryDelayMs(rateLimited(1000), 0, POLICY, half), 1000);
-  assert.equal(retryDelayMs(rateLimited(10), 4, POLICY, half), 2000);
-  assert.equal(retryDelayMs(rateLimited(3_600_000), 0, POLICY, half), 60_000);
-  assert.equal(retryDelayMs(unavailable(), 1, POLICY, half), 250);
-});
+test(
+  'a longer Retry-After wins over the backoff, a shorter one does not, a huge one is clamped',
+  LIMIT,
+  () => {
+    const half = () => 0.5;
+    assert.equal(retryDelayMs(rateLimited(1000), 0, POLICY, half), 1000);
+    assert.equal(retryDelayMs(rateLimited(10), 4, POLICY, half), 2000);
+    assert.equal(retryDelayMs(rateLimited(3_600_000), 0, POLICY, half), 60_000);
+    assert.equal(retryDelayMs(unavailable(), 1, POLICY, half), 250);
+  },
+);
 
-test('retryable failures are retried with the computed delays, then the call succeeds', async () => {
+test('retryable failures are retried with the computed delays, then the call succeeds', LIMIT, async () => {
   const delays: number[] = [];
   const events: RetryEvent[] = [];
   let calls = 0;
@@ -70,7 +77,7 @@ test('retryable failures are retried with the computed delays, then the call suc
   );
 });
 
-test('retries stop after maxRetries and the last error is thrown', async () => {
+test('retries stop after maxRetries and the last error is thrown', LIMIT, async () => {
   let calls = 0;
   const last = unavailable();
   await assert.rejects(
@@ -86,7 +93,7 @@ test('retries stop after maxRetries and the last error is thrown', async () => {
   assert.equal(calls, 4);
 });
 
-test('non-retryable errors, an open breaker and unknown errors are not retried', async () => {
+test('non-retryable errors, an open breaker and unknown errors are not retried', LIMIT, async () => {
   for (const error of [
     rejected(),
     new EmbeddingDimensionError(3, 2, 'm'),
@@ -108,7 +115,7 @@ test('non-retryable errors, an open breaker and unknown errors are not retried',
   }
 });
 
-test('an abort during the backoff wait ends the retries with EmbeddingAbortedError', async () => {
+test('an abort during the backoff wait ends the retries with EmbeddingAbortedError', LIMIT, async () => {
   const controller = new AbortController();
   let calls = 0;
   const run = withRetry(
