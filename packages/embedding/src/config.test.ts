@@ -72,6 +72,7 @@ test('out-of-range values are refused with the field named', () => {
     [{ retry: { baseDelayMs: 1000, maxDelayMs: 10 } }, 'retry.maxDelayMs'],
     [{ dimension: 1.5 }, 'dimension'],
     [{ openai: { apiKey: 'k', baseURL: 'not a url' } }, 'openai.baseURL'],
+    [{ provider: 'local', model: 'text-embedding-3-small' }, 'model'],
   ];
   for (const [config, field] of cases) {
     assert.throws(

@@ -87,6 +87,11 @@ function check(c: ResolvedEmbeddingConfig): void {
   if (c.provider !== 'local' && c.provider !== 'openai') {
     throw new EmbeddingConfigError('provider', `expected 'local' or 'openai', got ${String(c.provider)}`);
   }
+  // The model id is part of every content hash and written beside every vector: it must name what
+  // really produced the vector.
+  if (c.provider === 'local' && c.model !== D.localModel) {
+    throw new EmbeddingConfigError('model', `the local provider is ${D.localModel}, not ${c.model}`);
+  }
   for (const [field, url] of [
     ['openai.baseURL', c.openai.baseURL],
     ['openai.secondary.baseURL', c.openai.secondary?.baseURL],

@@ -1,4 +1,4 @@
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { countTokens as countCl100k, isWithinTokenLimit } from 'gpt-tokenizer/encoding/cl100k_base';
 import { CL100K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 
 /** Per-input limit of text-embedding-3-* and ada-002. */
@@ -23,7 +23,7 @@ export interface Truncation {
 
 /** Tokens of `text` in cl100k_base, the encoding of text-embedding-3-* and ada-002. */
 export function countTokens(text: string): number {
-  if (text.length <= LONG_PIECE || !hasLongPiece(text)) return countCl100k(text, PLAIN_TEXT);
+  if (!hasLongPiece(text)) return countCl100k(text, PLAIN_TEXT);
   let total = 0;
   for (const [piece] of text.matchAll(CL100K_TOKEN_SPLIT_REGEX)) total += countPiece(piece);
   return total;
@@ -37,6 +37,11 @@ export function truncateToTokens(text: string, maxTokens: number = DEFAULT_MAX_I
   if (!(maxTokens >= 0)) throw new RangeError(`maxTokens must be ≥ 0, got ${maxTokens}`);
   // A UTF-16 unit is at most 3 UTF-8 bytes and a token covers at least one byte: no need to look further.
   if (text.length * 3 <= maxTokens) return { text, tokens: countTokens(text), truncated: false };
+  if (!hasLongPiece(text)) {
+    // One library pass that stops at the limit; the piece walk below is ~4× slower per token.
+    const within = isWithinTokenLimit(text, maxTokens, PLAIN_TEXT);
+    if (within !== false) return { text, tokens: within, truncated: false };
+  }
 
   let used = 0;
   let end = -1;
@@ -107,6 +112,7 @@ function isLowSurrogate(code: number): boolean {
 }
 
 function hasLongPiece(text: string): boolean {
+  if (text.length <= LONG_PIECE) return false;
   for (const [piece] of text.matchAll(CL100K_TOKEN_SPLIT_REGEX)) if (piece.length > LONG_PIECE) return true;
   return false;
 }
