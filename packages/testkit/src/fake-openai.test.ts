@@ -44,6 +44,13 @@ function assertOpenAIError(json: unknown): ErrorBody['error'] {
   return error;
 }
 
+/** The first vector of a float answer. */
+function floats(body: EmbeddingsBody): number[] {
+  const embedding = body.data[0]?.embedding;
+  assert.ok(Array.isArray(embedding), 'a float vector');
+  return embedding;
+}
+
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 
 describe('fake OpenAI embeddings server', { timeout: 60_000 }, () => {
@@ -162,7 +169,7 @@ describe('fake OpenAI embeddings server', { timeout: 60_000 }, () => {
     const large = (
       await post(server, { model: 'text-embedding-3-large', input: 'x', encoding_format: 'float' })
     ).json as EmbeddingsBody;
-    assert.equal((large.data[0]?.embedding as number[]).length, 3072);
+    assert.equal(floats(large).length, 3072);
     const tooMany = await post(server, { model: MODEL, input: 'x', dimensions: 1537 });
     assert.equal(tooMany.status, 400);
     assert.equal(assertOpenAIError(tooMany.json).param, 'dimensions');
@@ -326,11 +333,11 @@ describe('fake OpenAI embeddings server', { timeout: 60_000 }, () => {
     server.inject({ kind: 'wrongDimension', requests: 1 });
     const body = (await post(server, { model: MODEL, input: 'x', dimensions: 64, encoding_format: 'float' }))
       .json as EmbeddingsBody;
-    assert.equal((body.data[0]?.embedding as number[]).length, 65);
+    assert.equal(floats(body).length, 65);
     server.inject({ kind: 'wrongDimension', dimensions: 10, requests: 1 });
     const again = (await post(server, { model: MODEL, input: 'x', encoding_format: 'float' }))
       .json as EmbeddingsBody;
-    assert.equal((again.data[0]?.embedding as number[]).length, 10);
+    assert.equal(floats(again).length, 10);
     const stats = server.stats();
     assert.deepEqual([stats.faults.wrongDimension, stats.embedded, stats.tokens], [2, 0, 0]);
   });
@@ -441,7 +448,7 @@ describe('fake OpenAI server lifecycle', { timeout: 20_000 }, () => {
       assert.equal((await post(server, { model: 'my-model', input: 'x' }, null)).status, 200);
       const body = (await post(server, { model: 'my-model', input: 'x', encoding_format: 'float' }))
         .json as EmbeddingsBody;
-      assert.equal((body.data[0]?.embedding as number[]).length, 1536, 'unknown models get the default size');
+      assert.equal(floats(body).length, 1536, 'unknown models get the default size');
     } finally {
       await server.close();
     }

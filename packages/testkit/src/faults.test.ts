@@ -4,7 +4,12 @@ import { FaultPlan, goDuration, InvalidFaultError, parseFault } from './faults.j
 
 function clock(start = 1_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 test('a fault without a limit stays until cleared', () => {
