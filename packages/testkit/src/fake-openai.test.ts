@@ -291,10 +291,9 @@ describe('fake OpenAI embeddings server', { timeout: 60_000 }, () => {
       const took = Date.now() - started;
       assert.ok(took >= 45, `took ${took} ms`);
     }
-    started = Date.now();
     await post(server, { model: MODEL, input: 'fast' });
-    assert.ok(Date.now() - started < 45, 'the range fault lapsed after 3 requests');
     const stats = server.stats();
+    assert.deepEqual(stats.log.at(-1)?.faults, [], 'the range fault lapsed after 3 requests');
     assert.equal(stats.faults.latency, 4);
     assert.equal(stats.embedded, 5);
   });
@@ -425,7 +424,7 @@ describe('fake OpenAI server lifecycle', { timeout: 20_000 }, () => {
     await pollUntil(() => server.stats().faults.timeout === 3, { what: 'three hung requests' });
     const started = Date.now();
     await server.close();
-    assert.ok(Date.now() - started < 1000, 'close() did not wait for the hung requests');
+    assert.ok(Date.now() - started < 3000, 'close() did not wait for the hung requests');
     assert.deepEqual(await Promise.all(hung), ['socket closed', 'socket closed', 'socket closed']);
     await assert.rejects(fetch(`${server.url}/models`), 'no longer listening');
   });
