@@ -1,38 +1,69 @@
 import { createHash } from 'node:crypto';
 import type { Product } from './types.js';
 
-export const TEMPLATE_VERSIONS = [1] as const;
+/** Template versions embeddingText() knows; FRESHET_TEMPLATE_VERSION must be one of them. */
+export const TEMPLATE_VERSIONS: readonly number[] = [1];
 
 export interface TextOptions {
   templateVersion: number;
-  /** Attribute keys included in the text, in this order (DESIGN §3: "chosen attributes"). */
+  /** Attribute keys that go into the text (DESIGN §3 "chosen attributes"); their order does not matter. */
   attributes: readonly string[];
+}
+
+export interface HashModel {
+  model: string;
+  dimension: number;
+  templateVersion: number;
+}
+
+export class UnknownTemplateVersionError extends RangeError {
+  override readonly name = 'UnknownTemplateVersionError';
+  readonly code = 'FRESHET_TEMPLATE_VERSION_UNKNOWN';
+  readonly canRetry = false;
+  constructor(readonly templateVersion: number) {
+    super(
+      `embedding-text template version ${templateVersion} is unknown (known: ${TEMPLATE_VERSIONS.join(', ')})`,
+    );
+  }
 }
 
 const clean = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
 
 /**
- * The text a product is embedded from (template v1): title, brand, category, tags, description and the
- * chosen attributes — never price or stock, so a price or stock change never changes the text (§4.4).
+ * The text a product is embedded from. Template v1, one line each when present: title, `Brand:`,
+ * `Category:`, `Tags:`, description, then the chosen attributes as `key: value` sorted by key, so
+ * neither the producer's map order nor the order of FRESHET_TEXT_ATTRIBUTES changes the hash.
+ * Never price, stock or image: a price or stock change must not change the text (DESIGN §4.4).
+ * Changing anything here changes every content hash: add a template version instead.
  */
 export function embeddingText(product: Product, options: TextOptions): string {
-  if (options.templateVersion !== 1) throw new RangeError(`unknown embedding-text template version ${options.templateVersion}`);
-  const lines = [clean(product.title)];
-  if (product.brand) lines.push(`Brand: ${clean(product.brand)}`);
-  if (product.category) lines.push(`Category: ${clean(product.category)}`);
-  const tags = product.tags.map(clean).filter((t) => t.length > 0);
+  if (options.templateVersion !== 1) throw new UnknownTemplateVersionError(options.templateVersion);
+  const lines: string[] = [];
+  const push = (prefix: string, value: string | null) => {
+    const text = value === null ? '' : clean(value);
+    if (text !== '') lines.push(`${prefix}${text}`);
+  };
+  push('', product.title);
+  push('Brand: ', product.brand);
+  push('Category: ', product.category);
+  const tags = product.tags.map(clean).filter((t) => t !== '');
   if (tags.length > 0) lines.push(`Tags: ${tags.join(', ')}`);
-  for (const key of options.attributes) {
-    const value = product.attributes[key];
-    if (value !== undefined && clean(value) !== '') lines.push(`${key}: ${clean(value)}`);
+  push('', product.description);
+  for (const key of [...new Set(options.attributes)].sort()) {
+    // hasOwn: a chosen key such as `constructor` must not read Object.prototype.
+    push(
+      `${clean(key)}: `,
+      Object.hasOwn(product.attributes, key) ? (product.attributes[key] ?? null) : null,
+    );
   }
-  const description = clean(product.description);
-  if (description) lines.push(description);
   return lines.join('\n');
 }
 
-/** sha256 of model id, dimension, template version and text (DESIGN §3), NUL-framed so fields cannot blur. */
-export function contentHash(text: string, model: { model: string; dimension: number; templateVersion: number }): string {
+/**
+ * sha256 hex of model id, dimension, template version and text (DESIGN §3), NUL-separated so no two
+ * different inputs frame to the same bytes (the text comes last and is the only field that may hold NUL).
+ */
+export function contentHash(text: string, model: HashModel): string {
   return createHash('sha256')
     .update(`${model.model}\u0000${model.dimension}\u0000${model.templateVersion}\u0000${text}`)
     .digest('hex');
