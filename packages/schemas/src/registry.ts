@@ -1,6 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { DecodeError } from './errors.js';
 import { type SchemaName, schemaText } from './avro.js';
+import { DecodeError } from './errors.js';
 
 export interface RegistryOptions {
   /** Confluent-compatible base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
