@@ -1,98 +1,121 @@
-import type { BatchHandler, DeadLetter, DlqPublisher, Message, Producer } from '@freshet/kafka';
-import { produceAll, sourceHeaders } from '@freshet/kafka';
-import { type AvroCodec, UNKNOWN_VERSION } from '@freshet/schemas';
-import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
+import {
+  type BatchHandler,
+  type DeadLetter,
+  type DlqPublisher,
+  type Message,
+  type Producer,
+  produceAll,
+  type StageRecord,
+} from '@freshet/kafka';
+import type { AvroCodec, EventType } from '@freshet/schemas';
+import type { Logger, PipelineMetrics } from '@freshet/telemetry';
 import { decodeProductEvent } from './decode.js';
 import type { DedupWindow } from './dedup.js';
-import { type RouteOptions, toEmbedRequest } from './route.js';
-import { InvalidEventError, validateEvent } from './validate.js';
+import { InvalidEventError } from './errors.js';
+import { embedMessage, type RouteOptions, toEmbedRequest } from './route.js';
+import { type ValidationRules, validateEvent } from './validate.js';
 
-export interface RouterHandlerDeps {
+export const STAGE = 'router';
+
+export interface RouterDeps {
   codec: AvroCodec;
   producer: Producer;
-  embedTopic: string;
   dlq: DlqPublisher;
   dedup: DedupWindow;
   route: RouteOptions;
-  textMaxBytes: number;
+  rules: ValidationRules;
   metrics: PipelineMetrics;
   logger: Logger;
+  /** Clock for routedAt (tests). */
+  now?: () => number;
 }
 
-const STAGE = 'router';
+type Outcome = 'forwarded' | 'duplicate' | 'dlq';
+/** Label of records whose type is unknown because they do not decode. */
+const UNDECODED = 'UNKNOWN';
 
 /**
- * decode → validate → dedup → route, in partition order. Bad input goes to the DLQ with its reason and
- * the partition moves on; only dependency outages (registry, Kafka) throw, so the batch is retried.
+ * One partition batch, in offset order: decode → validate → dedup → route. Bad input goes to the DLQ
+ * with its reason and the partition moves on (DESIGN §4.6); only an outage of the registry or of Kafka
+ * throws, so the runner retries the whole batch uncommitted. Forwards and dead letters are both
+ * acknowledged before the handler resolves (and so before the offset is committed), and the dedup
+ * window learns the batch's eventIds only then.
  */
-export function createRouterHandler(deps: RouterHandlerDeps): BatchHandler {
+export function createRouterHandler(deps: RouterDeps): BatchHandler {
+  const now = deps.now ?? Date.now;
   return async (records) => {
+    const routedAt = now();
+    const dedup = deps.dedup.batch();
     const forwards: Message[] = [];
-    const forwardedIds: string[] = [];
-    const inBatch = new Set<string>();
     const letters: DeadLetter[] = [];
-    const counts = new Map<string, number>();
-    const count = (type: string, outcome: string) => {
-      const key = `${type}\u0000${outcome}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    };
-    const routedAt = Date.now();
+    const outcomes = new OutcomeCounts();
 
     for (const record of records) {
       const decoded = await decodeProductEvent(deps.codec, record);
       if (!decoded.ok) {
-        letters.push({ reason: decoded.code, message: decoded.message, record });
-        count('UNKNOWN', 'dlq');
+        letters.push(deadLetter(record, decoded.error.code, decoded.error.message));
+        outcomes.add(UNDECODED, 'dlq');
         continue;
       }
-      const event = decoded.event;
-      try {
-        if (event.version === UNKNOWN_VERSION) {
-          if (event.productId === '')
-            throw new InvalidEventError('FRESHET_ID_EMPTY', 'tombstone without a key');
-        } else {
-          validateEvent(event, record.key?.toString('utf8') ?? null, { textMaxBytes: deps.textMaxBytes });
-        }
-      } catch (error) {
-        if (!(error instanceof InvalidEventError)) throw error;
-        letters.push({ reason: error.code, message: error.message, record });
-        count(event.type, 'dlq');
+      const event = validateEvent(
+        decoded.event,
+        { key: record.key === null ? null : record.key.toString('utf8'), tombstone: decoded.tombstone },
+        deps.rules,
+      );
+      if (event instanceof InvalidEventError) {
+        letters.push(deadLetter(record, event.code, event.message));
+        outcomes.add(decoded.event.type, 'dlq');
         continue;
       }
-      if (deps.dedup.seen(event.eventId) || inBatch.has(event.eventId)) {
-        count(event.type, 'duplicate');
+      if (dedup.isDuplicate(event.eventId)) {
+        outcomes.add(event.type, 'duplicate');
         continue;
       }
-      inBatch.add(event.eventId);
-      const span = startRecordSpan(STAGE, 'router.route', record.headers, {
-        'freshet.product_id': event.productId,
-        'freshet.event_type': event.type,
-      });
-      const request = toEmbedRequest(event, deps.route, routedAt);
-      forwards.push({
-        key: event.productId,
-        value: await deps.codec.encode(deps.embedTopic, request),
-        headers: { ...span.outgoing, ...sourceHeaders(record.headers, record) },
-      });
-      span.end();
-      forwardedIds.push(event.eventId);
-      count(event.type, 'forwarded');
+      forwards.push(
+        await embedMessage(deps.codec, toEmbedRequest(event, deps.route, routedAt), record, deps.route),
+      );
+      outcomes.add(event.type, 'forwarded');
     }
 
-    await produceAll(deps.producer, deps.embedTopic, forwards);
+    await produceAll(deps.producer, deps.route.embedTopic, forwards);
+    if (letters.length > 0) await deps.dlq.publish(letters);
+    dedup.commit();
+
+    outcomes.record(deps.metrics);
+    for (const letter of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: letter.reason });
     if (letters.length > 0) {
-      await deps.dlq.publish(letters);
-      for (const l of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
       deps.logger.warn(
-        { count: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] },
-        'records sent to the DLQ',
+        {
+          partition: records[0]?.partition,
+          dlq: letters.map((l) => ({ offset: l.record.offset, reason: l.reason })).slice(0, 20),
+          count: letters.length,
+        },
+        'bad records sent to the DLQ',
       );
     }
-    // Only now, with the forwards acknowledged, do these ids count as seen (a retried batch is not a duplicate).
-    deps.dedup.remember(forwardedIds);
-    for (const [key, n] of counts) {
-      const [type, outcome] = key.split('\u0000') as [string, string];
-      deps.metrics.events.inc({ stage: STAGE, type, outcome }, n);
-    }
   };
+}
+
+function deadLetter(record: StageRecord, reason: string, message: string): DeadLetter {
+  return { reason, message, record };
+}
+
+/** Per-batch tallies, added to the counters only once the batch is durable (a retried batch counts once). */
+class OutcomeCounts {
+  private readonly counts = new Map<
+    string,
+    { type: EventType | typeof UNDECODED; outcome: Outcome; n: number }
+  >();
+
+  add(type: EventType | typeof UNDECODED, outcome: Outcome): void {
+    const key = `${type}/${outcome}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.n++;
+    else this.counts.set(key, { type, outcome, n: 1 });
+  }
+
+  record(metrics: PipelineMetrics): void {
+    for (const { type, outcome, n } of this.counts.values())
+      metrics.events.inc({ stage: STAGE, type, outcome }, n);
+  }
 }

@@ -6,21 +6,30 @@ import {
   createMetrics,
   exitOnSignals,
   exitOnStartupError,
+  type Logger,
   startHealthServer,
   startTracing,
 } from '@freshet/telemetry';
 import { DedupWindow } from './dedup.js';
-import { createRouterHandler } from './handler.js';
+import { createRouterHandler, STAGE } from './handler.js';
+import { registryReadiness } from './readiness.js';
+import { type RouteOptions, routeOptions } from './route.js';
 
-const STAGE = 'router';
-
-async function main(config: RouterConfig): Promise<void> {
+async function main(config: RouterConfig, route: RouteOptions): Promise<void> {
   const logger = createLogger({
     service: STAGE,
     level: config.service.logLevel,
     secrets: [config.embedding.apiKey, config.kafka.sasl?.password, config.registry.password],
   });
   logger.info({ config }, 'starting');
+  try {
+    await run(config, route, logger);
+  } catch (error) {
+    exitOnStartupError(error, logger);
+  }
+}
+
+async function run(config: RouterConfig, route: RouteOptions, logger: Logger): Promise<void> {
   const tracing = startTracing({
     service: `freshet-${STAGE}`,
     namespace: config.service.serviceNamespace,
@@ -31,11 +40,15 @@ async function main(config: RouterConfig): Promise<void> {
 
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, config.topics);
+  const topics = await ensureTopics(admin, config.topics);
   await admin.disconnect();
+  if (topics.created.length > 0) logger.info({ created: topics.created }, 'topics created');
 
+  // Producers register ProductEvent under the input topic themselves; the router owns EmbedRequest.
   const codec = new AvroCodec(config.registry);
-  await codec.register(config.topics.embed, 'EmbedRequest');
+  const schemaId = await codec.register(route.embedTopic, 'EmbedRequest');
+  logger.info({ subject: `${route.embedTopic}-value`, schemaId }, 'EmbedRequest schema registered');
+
   const producer = createOrderedProducer(kafka);
   await producer.connect();
 
@@ -55,16 +68,10 @@ async function main(config: RouterConfig): Promise<void> {
     handler: createRouterHandler({
       codec,
       producer,
-      embedTopic: config.topics.embed,
       dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
       dedup: new DedupWindow(config.router.dedupWindow),
-      route: {
-        model: config.embedding.model,
-        dimension: config.embedding.dimension,
-        templateVersion: config.embedding.templateVersion,
-        attributes: config.router.textAttributes,
-      },
-      textMaxBytes: config.router.textMaxBytes,
+      route,
+      rules: { textMaxBytes: config.router.textMaxBytes },
       metrics,
       logger,
     }),
@@ -74,20 +81,9 @@ async function main(config: RouterConfig): Promise<void> {
     host: config.service.httpHost,
     port: config.service.httpPort,
     registry: metrics.registry,
-    readiness: [
-      { name: 'kafka', check: () => runner.health() },
-      {
-        name: 'registry',
-        check: async () => {
-          const res = await fetch(`${config.registry.url.replace(/\/$/, '')}/config`, {
-            signal: AbortSignal.timeout(2000),
-          });
-          return { ok: res.ok, detail: `HTTP ${res.status}` };
-        },
-      },
-    ],
+    readiness: [{ name: 'kafka', check: () => runner.health() }, registryReadiness(config.registry)],
   });
-  logger.info({ url: health.url }, 'health server listening');
+  logger.info({ url: health.url, port: health.port }, 'health server listening');
 
   exitOnSignals(
     async () => {
@@ -100,12 +96,16 @@ async function main(config: RouterConfig): Promise<void> {
     { graceMs: config.service.shutdownGraceMs, logger },
   );
   await runner.start();
+  logger.info({ topic: config.topics.input, groupId: config.service.groupId }, 'consuming');
 }
 
 let config: RouterConfig;
+let route: RouteOptions;
 try {
   config = loadRouterConfig();
+  route = routeOptions(config);
 } catch (error) {
+  // A ConfigError's message names each wrong variable; it goes to stderr and the process exits 2.
   exitOnStartupError(error);
 }
-main(config).catch((error: unknown) => exitOnStartupError(error));
+void main(config, route);
