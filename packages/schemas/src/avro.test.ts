@@ -34,13 +34,33 @@ test('every .avsc parses', () => {
 test('ProductEvent, EmbedRequest and IndexWrite round-trip through their schemas', () => {
   const v1 = avroType('ProductEvent.v1');
   assert.deepEqual(plain(v1.fromBuffer(v1.toBuffer(event))), plain(event));
-  const request: EmbedRequest = { ...event, locale: null, text: 't', contentHash: 'h', templateVersion: 1, routedAt: 1 };
+  const request: EmbedRequest = {
+    ...event,
+    locale: null,
+    text: 't',
+    contentHash: 'h',
+    templateVersion: 1,
+    routedAt: 1,
+  };
   const er = avroType('EmbedRequest');
   assert.deepEqual(plain(er.fromBuffer(er.toBuffer(request))), plain(request));
   const write: IndexWrite = {
-    op: 'UPSERT', eventId: 'e', eventType: 'CREATE', productId: 'p', version: 1, occurredAt: 1, title: 't',
-    category: null, brand: null, priceMinor: 1, currency: 'USD', stock: 1, contentHash: 'h', model: 'm',
-    dimension: 2, vector: Buffer.alloc(8),
+    op: 'UPSERT',
+    eventId: 'e',
+    eventType: 'CREATE',
+    productId: 'p',
+    version: 1,
+    occurredAt: 1,
+    title: 't',
+    category: null,
+    brand: null,
+    priceMinor: 1,
+    currency: 'USD',
+    stock: 1,
+    contentHash: 'h',
+    model: 'm',
+    dimension: 2,
+    vector: Buffer.alloc(8),
   };
   const iw = avroType('IndexWrite');
   assert.deepEqual(plain(iw.fromBuffer(iw.toBuffer(write))), plain(write));

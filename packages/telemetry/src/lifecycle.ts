@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
  * SIGTERM/SIGINT run `drain` once (stop fetching, flush, commit, leave the group); the process exits 0
  * when it finishes and 1 when it overruns `graceMs` (Kubernetes would SIGKILL it soon after anyway).
  */
-export function exitOnSignals(drain: () => Promise<void>, options: { graceMs: number; logger: Logger }): void {
+export function exitOnSignals(
+  drain: () => Promise<void>,
+  options: { graceMs: number; logger: Logger },
+): void {
   let draining = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (draining) return;

@@ -99,7 +99,9 @@ export function startRecordSpan(
   attributes: Attributes = {},
 ): RecordSpan {
   const parent = contextFromHeaders(headers);
-  const span = trace.getTracer(`freshet-${stage}`).startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+  const span = trace
+    .getTracer(`freshet-${stage}`)
+    .startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
   const ctx = trace.setSpan(parent, span);
   let outgoing = headersFromContext(ctx);
   if (!outgoing.traceparent) {
@@ -125,6 +127,8 @@ export function withContext<T>(ctx: Context, fn: () => T): T {
 
 function randomSpanContext() {
   const hex = (bytes: number) =>
-    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join(
+      '',
+    );
   return { traceId: hex(16), spanId: hex(8), traceFlags: 0 };
 }

@@ -11,7 +11,11 @@ import { type IndexedVector, resolveVectors } from './vectors.js';
 export interface Embeddings {
   embedMany(texts: readonly string[]): Promise<Float32Array[]>;
   embeddings: { get(hash: string): Float32Array | undefined; set(hash: string, v: Float32Array): void };
-  productHashes: { get(id: string): string | undefined; set(id: string, hash: string): void; delete(id: string): void };
+  productHashes: {
+    get(id: string): string | undefined;
+    set(id: string, hash: string): void;
+    delete(id: string): void;
+  };
 }
 
 export interface EmbedderHandlerDeps {
@@ -96,7 +100,8 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     for (const [hash, vector] of resolution.byHash) deps.embeddings.embeddings.set(hash, vector);
     for (const { request, outcome } of outcomes) {
       if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
-      else if (request.contentHash && needsVector(request)) deps.embeddings.productHashes.set(request.productId, request.contentHash);
+      else if (request.contentHash && needsVector(request))
+        deps.embeddings.productHashes.set(request.productId, request.contentHash);
       deps.metrics.events.inc({ stage: STAGE, type: request.type, outcome });
     }
     deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'embedded' }, resolution.embedded);

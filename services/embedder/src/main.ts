@@ -51,7 +51,12 @@ async function main(config: EmbedderConfig): Promise<void> {
   const logger = createLogger({
     service: STAGE,
     level: config.service.logLevel,
-    secrets: [config.embedding.apiKey, config.kafka.sasl?.password, config.registry.password, config.milvus.token],
+    secrets: [
+      config.embedding.apiKey,
+      config.kafka.sasl?.password,
+      config.registry.password,
+      config.milvus.token,
+    ],
   });
   logger.info({ config }, 'starting');
   const tracing = startTracing({
@@ -90,7 +95,10 @@ async function main(config: EmbedderConfig): Promise<void> {
     metrics,
     partitionsConcurrency: config.service.partitionsConcurrency,
     retry: config.service.retry,
-    consumer: { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs },
+    consumer: {
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    },
     handler: createEmbedderHandler({
       codec,
       producer,
@@ -114,7 +122,10 @@ async function main(config: EmbedderConfig): Promise<void> {
     registry: metrics.registry,
     readiness: [{ name: 'kafka', check: () => runner.health() }],
   });
-  logger.info({ url: health.url, provider: embeddings.provider, model: embeddings.model }, 'health server listening');
+  logger.info(
+    { url: health.url, provider: embeddings.provider, model: embeddings.model },
+    'health server listening',
+  );
 
   exitOnSignals(
     async () => {
