@@ -1,0 +1,424 @@
+#!/usr/bin/env node
+// The benchmark (DESIGN §8): throughput of each stage alone and of the whole pipeline, a naive pipeline
+// and Milvus's own ceiling, freshness at a steady rate, embedding tokens and RSS, all in one run against
+// the real local stack. `--quick` is the small CI run that proves the bench works.
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { countTokens } from '@freshet/embedding';
+import { createMilvusClient, createPhysical, dropAll, dropPhysical, ensureCollection } from '@freshet/milvus';
+import { bestPoint, fillCatalog, mixCeiling, partialCeiling } from './ceiling.js';
+import { runFreshness } from './freshness.js';
+import {
+  connectKafka,
+  createTopics,
+  deleteTopics,
+  produceEvents,
+  runId,
+  STACK,
+  type TopicSet,
+  topicSet,
+  waitLagZero,
+} from './kafka.js';
+import { LoadSampler, machineInfo } from './machine.js';
+import { runNaive } from './naive.js';
+import {
+  REPO_ROOT,
+  type ServiceProcess,
+  type Stage,
+  startFakeApi,
+  startService,
+  waitFor,
+} from './processes.js';
+import { type BenchResults, evaluateTargets, markdown, svgChart, type Throughput } from './results.js';
+import { bucketDelta, histogramQuantile, parseHistogram, percentile } from './stats.js';
+import { BENCH_MODEL, generateSegments, mixOf, ProductFold, tokenBudget } from './workload.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'latency-ms': { type: 'string', default: '150' },
+    seed: { type: 'string', default: '8' },
+  },
+});
+
+const quick = args.quick ?? false;
+const SIZES = quick
+  ? {
+      catalog: 2000,
+      stages: 3000,
+      pipeline: 3000,
+      freshnessSeconds: 6,
+      naiveSeconds: 4,
+      trialRows: 400,
+      batches: [1, 100, 500],
+    }
+  : {
+      catalog: 50_000,
+      stages: 40_000,
+      pipeline: 40_000,
+      freshnessSeconds: 60,
+      naiveSeconds: 30,
+      trialRows: 5000,
+      batches: [1, 100, 250, 500, 1000],
+    };
+const RATE = 500;
+const PARTITIONS = 6;
+const latencyMs = Number(args['latency-ms']);
+const seed = Number(args.seed);
+const outDir = args.out ?? join(REPO_ROOT, 'bench/results');
+const logDir = join(tmpdir(), 'freshet-bench-logs');
+// CPU profiles (node --cpu-prof) of every service process, written when each one exits.
+const profileDir = args.profile ? join(tmpdir(), 'freshet-bench-profiles') : undefined;
+
+const say = (message: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const run = promisify(execFile);
+
+async function listening(hostPort: string): Promise<boolean> {
+  const url = hostPort.includes('://') ? hostPort : `tcp://${hostPort}`;
+  const { hostname, port } = new URL(url);
+  const { Socket } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = new Socket();
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(500);
+    s.once('connect', () => done(true));
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+    s.connect(Number(port), hostname);
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const load = new LoadSampler();
+  if (
+    !(await listening(STACK.kafka)) ||
+    !(await listening(STACK.registry)) ||
+    !(await listening(STACK.milvus))
+  ) {
+    say('local stack not fully up: deploy/local/up');
+    await run(join(REPO_ROOT, 'deploy/local/up'), [], { cwd: REPO_ROOT, timeout: 15 * 60 * 1000 });
+  }
+  const id = runId();
+  const collection = `bench_${id}`;
+  const naiveCollection = `bench_${id}_naive`;
+  const sets = { stages: topicSet(id, 'stages'), pass: topicSet(id, 'pass'), pipeline: topicSet(id, 'pipe') };
+  const api = await startFakeApi(latencyMs);
+  const milvus = createMilvusClient({ address: STACK.milvus, timeoutMs: 60000 });
+  const bk = await connectKafka(STACK);
+  const running: ServiceProcess[] = [];
+  const passEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('FRESHET_') && e[1] !== undefined,
+    ),
+  );
+  const env = (set: TopicSet, stage: Stage): Record<string, string> => ({
+    ...passEnv,
+    FRESHET_KAFKA_BROKERS: STACK.kafka,
+    FRESHET_REGISTRY_URL: STACK.registry,
+    FRESHET_MILVUS_ADDRESS: STACK.milvus,
+    FRESHET_TOPIC_INPUT: set.input,
+    FRESHET_TOPIC_EMBED: set.embed,
+    FRESHET_TOPIC_INDEX: set.index,
+    FRESHET_TOPIC_DLQ: set.dlq,
+    FRESHET_TOPIC_PARTITIONS: String(PARTITIONS),
+    FRESHET_COLLECTION: collection,
+    FRESHET_EMBEDDING_PROVIDER: 'openai',
+    FRESHET_EMBEDDING_BASE_URL: api.url,
+    FRESHET_EMBEDDING_MODEL: BENCH_MODEL.model,
+    FRESHET_EMBEDDING_DIMENSIONS: String(BENCH_MODEL.dimension),
+    FRESHET_SHUTDOWN_GRACE_MS: '10000',
+    FRESHET_LOG_LEVEL: 'info',
+    ...(stage === 'router'
+      ? { FRESHET_ROUTER_GROUP_ID: set.groups.router }
+      : stage === 'embedder'
+        ? { FRESHET_EMBEDDER_GROUP_ID: set.groups.embedder }
+        : { FRESHET_WRITER_GROUP_ID: set.groups.writer }),
+  });
+  const start = async (stage: Stage, set: TopicSet) => {
+    const s = await startService(stage, env(set, stage), {
+      logDir,
+      ...(profileDir ? { cpuProfDir: profileDir } : {}),
+    });
+    running.push(s);
+    return s;
+  };
+  const stop = async (s: ServiceProcess) => {
+    await s.stop();
+    running.splice(running.indexOf(s), 1);
+  };
+  const assigned = (s: ServiceProcess) =>
+    waitFor(`${s.stage} partitions assigned`, () => s.assignedAt(), 60000);
+  const alonePeak: Record<Stage, number> = { router: 0, embedder: 0, writer: 0 };
+  /** One instance drains a pre-filled topic: from joining its group to lag 0. */
+  const drainAlone = async (
+    stage: Stage,
+    set: TopicSet,
+    topic: string,
+    events: number,
+  ): Promise<Throughput> => {
+    const s = await start(stage, set);
+    const t0 = await assigned(s);
+    const t1 = await waitLagZero(bk, [{ group: set.groups[stage], topic }], 20 * 60 * 1000);
+    alonePeak[stage] = Math.max(alonePeak[stage], s.memory().peakRssMb);
+    await stop(s);
+    const seconds = (t1 - t0) / 1000;
+    return { events, seconds, eventsPerSecond: events / seconds };
+  };
+
+  try {
+    say(
+      `fake OpenAI API at ${api.url} (${latencyMs} ms per request); run ${id}, ${quick ? 'quick' : 'full'} mode`,
+    );
+    await ensureCollection(milvus, { alias: collection, dimension: BENCH_MODEL.dimension });
+    say(
+      `warm catalog: ${SIZES.catalog} products straight into Milvus, batch sizes ${SIZES.batches.join(', ')}`,
+    );
+    const fill = await fillCatalog(milvus, collection, BENCH_MODEL, {
+      seed,
+      size: SIZES.catalog,
+      batches: SIZES.batches,
+      rowsPerTrial: SIZES.trialRows,
+    });
+    const partial = await partialCeiling(milvus, collection, BENCH_MODEL, {
+      seed,
+      rows: Math.min(SIZES.catalog, SIZES.trialRows),
+      batch: 500,
+    });
+    const bestUpsert = bestPoint(fill.points, 'upsert')!;
+    for (const p of [...fill.points, partial])
+      say(`  milvus ${p.op} batch ${p.batch}: ${Math.round(p.rowsPerSecond)} rows/s`);
+
+    const segments = generateSegments(seed, SIZES.catalog, {
+      stages: SIZES.stages,
+      pipeline: SIZES.pipeline,
+      freshness: RATE * SIZES.freshnessSeconds,
+    });
+    const mix = mixOf(segments.stages);
+    const fullFraction = (mix.CREATE + mix.UPDATE + mix.DELETE) / segments.stages.length;
+    const ceiling = mixCeiling(
+      fullFraction,
+      1 - fullFraction,
+      bestUpsert.rowsPerSecond,
+      partial.rowsPerSecond,
+    );
+
+    for (const set of Object.values(sets)) await createTopics(bk, set, PARTITIONS);
+    say(`producing ${segments.stages.length} events for the stage-alone runs`);
+    const producerRate = await produceEvents(bk, sets.stages.input, segments.stages);
+    const passOnly = segments.stages.filter(
+      (e) => e.type === 'PRICE_CHANGE' || e.type === 'STOCK_UPDATE' || e.type === 'DELETE',
+    );
+    await produceEvents(bk, sets.pass.input, passOnly);
+
+    say('router alone');
+    const router = await drainAlone('router', sets.stages, sets.stages.input, segments.stages.length);
+    say(`  ${Math.round(router.eventsPerSecond)} events/s`);
+    await drainAlone('router', sets.pass, sets.pass.input, passOnly.length); // fills the pass-through embed topic
+    say('embedder alone, pass-through only');
+    const embedderPassthrough = await drainAlone('embedder', sets.pass, sets.pass.embed, passOnly.length);
+    say(`  ${Math.round(embedderPassthrough.eventsPerSecond)} events/s`);
+    say('embedder alone, realistic mix');
+    await api.reset();
+    const embedderMixed = await drainAlone(
+      'embedder',
+      sets.stages,
+      sets.stages.embed,
+      segments.stages.length,
+    );
+    const stageTokens = (await api.stats()).tokens;
+    say(`  ${Math.round(embedderMixed.eventsPerSecond)} events/s, ${stageTokens} tokens`);
+    say('writer alone');
+    const writer = await drainAlone('writer', sets.stages, sets.stages.index, segments.stages.length);
+    say(
+      `  ${Math.round(writer.eventsPerSecond)} events/s (Milvus ceiling for this mix ${Math.round(ceiling)} rows/s)`,
+    );
+
+    say('token budgets from the generated stream');
+    const fold = ProductFold.overCatalog(seed, SIZES.catalog, BENCH_MODEL);
+    const stageBudget = tokenBudget(fold, segments.stages, countTokens);
+    const naiveFold = fold.clone();
+    const budget = tokenBudget(fold, segments.pipeline, countTokens);
+
+    say(`whole pipeline: ${segments.pipeline.length} events pre-filled, then all three services`);
+    await produceEvents(bk, sets.pipeline.input, segments.pipeline);
+    await api.reset();
+    const embedder = await start('embedder', sets.pipeline);
+    const writerSvc = await start('writer', sets.pipeline);
+    await Promise.all([assigned(embedder), assigned(writerSvc)]);
+    const routerSvc = await start('router', sets.pipeline);
+    const p0 = await assigned(routerSvc);
+    const drainedPairs = [
+      { group: sets.pipeline.groups.router, topic: sets.pipeline.input },
+      { group: sets.pipeline.groups.embedder, topic: sets.pipeline.embed },
+      { group: sets.pipeline.groups.writer, topic: sets.pipeline.index },
+    ];
+    const p1 = await waitLagZero(bk, drainedPairs, 20 * 60 * 1000);
+    const pipeline = {
+      events: segments.pipeline.length,
+      seconds: (p1 - p0) / 1000,
+      eventsPerSecond: segments.pipeline.length / ((p1 - p0) / 1000),
+    };
+    const pipelineApi = await api.stats();
+    say(
+      `  ${Math.round(pipeline.eventsPerSecond)} events/s, ${pipelineApi.tokens} tokens (limit ${budget.limit}, naive ${budget.naive})`,
+    );
+
+    say(`freshness: ${segments.freshness.length} events at ${RATE}/s`);
+    const histBefore = parseHistogram(await writerSvc.metrics(), 'freshet_freshness_seconds');
+    const fresh = await runFreshness({
+      bk,
+      topic: sets.pipeline.input,
+      events: segments.freshness,
+      rate: RATE,
+      sampleEvery: 10,
+      milvus,
+      collection,
+      settleMs: 30000,
+    });
+    await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+    const hist = bucketDelta(
+      parseHistogram(await writerSvc.metrics(), 'freshet_freshness_seconds'),
+      histBefore,
+    );
+    const ms = fresh.samples.map((s) => s.ms);
+    say(
+      `  p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms over ${ms.length} samples (${fresh.missed} missed)`,
+    );
+    const memory = {
+      router: { ...routerSvc.memory(), stageAlonePeakRssMb: alonePeak.router },
+      embedder: { ...embedder.memory(), stageAlonePeakRssMb: alonePeak.embedder },
+      writer: { ...writerSvc.memory(), stageAlonePeakRssMb: alonePeak.writer },
+    };
+    for (const s of [routerSvc, embedder, writerSvc]) await stop(s);
+
+    say(`naive baseline: at most ${SIZES.naiveSeconds} s over the same events`);
+    await createPhysical(milvus, naiveCollection, BENCH_MODEL.dimension);
+    await api.reset();
+    const naiveProbe = naiveFold.clone();
+    const naive = await runNaive({
+      bk,
+      topic: sets.pipeline.input,
+      groupId: `bench.${id}.naive`,
+      fold: naiveFold,
+      spec: BENCH_MODEL,
+      apiUrl: api.url,
+      milvus,
+      collection: naiveCollection,
+      maxEvents: segments.pipeline.length,
+      maxSeconds: SIZES.naiveSeconds,
+    });
+    const naiveApi = await api.stats();
+    // What the projection says for a prefix of the same size (the naive consumer interleaves partitions).
+    const prefix = tokenBudget(naiveProbe, segments.pipeline.slice(0, naive.events), countTokens);
+    say(
+      `  ${naive.eventsPerSecond.toFixed(1)} events/s, ${naiveApi.tokens} tokens for ${naive.events} events`,
+    );
+
+    load.stop();
+    const partialResults: Omit<BenchResults, 'targets'> = {
+      schema: 1,
+      mode: quick ? 'quick' : 'full',
+      runId: id,
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: (Date.now() - started) / 1000,
+      machine: machineInfo(load.stop()),
+      config: {
+        catalog: SIZES.catalog,
+        stageEvents: segments.stages.length,
+        pipelineEvents: segments.pipeline.length,
+        partitions: PARTITIONS,
+        apiLatencyMs: latencyMs,
+        model: BENCH_MODEL.model,
+        dimension: BENCH_MODEL.dimension,
+        mix: Object.fromEntries(Object.entries(mix).map(([k, v]) => [k, v / segments.stages.length])),
+        serviceEnv: passEnv,
+      },
+      throughput: {
+        producer: producerRate,
+        router,
+        embedderPassthrough,
+        embedderMixed,
+        writer,
+        pipeline,
+        naive: { events: naive.events, seconds: naive.seconds, eventsPerSecond: naive.eventsPerSecond },
+      },
+      milvus: {
+        points: fill.points,
+        bestUpsert,
+        partial,
+        mixCeiling: ceiling,
+        catalogFillSeconds: fill.seconds,
+      },
+      freshness: {
+        offeredRate: fresh.offeredRate,
+        achievedRate: fresh.achievedRate,
+        seconds: fresh.seconds,
+        samples: fresh.samples.length,
+        missed: fresh.missed,
+        missedEvents: fresh.missedEvents,
+        superseded: fresh.superseded,
+        p50Ms: percentile(ms, 50),
+        p99Ms: percentile(ms, 99),
+        maxMs: ms.length > 0 ? Math.max(...ms) : Number.NaN,
+        writerHistogram: {
+          count: hist[hist.length - 1]?.count ?? 0,
+          p50Ms: histogramQuantile(hist, 0.5) * 1000,
+          p99Ms: histogramQuantile(hist, 0.99) * 1000,
+        },
+        series: fresh.samples,
+      },
+      tokens: {
+        pipeline: pipelineApi.tokens,
+        pipelineRequests: pipelineApi.embedded,
+        pipelineInputs: pipelineApi.inputs,
+        naiveProjected: budget.naive,
+        limit: budget.limit,
+        freshTexts: budget.freshTexts,
+        naiveMeasured: {
+          events: naive.events,
+          tokens: naiveApi.tokens,
+          perEvent: naive.events > 0 ? naiveApi.tokens / naive.events : Number.NaN,
+          projectedPerEvent: naive.events > 0 ? prefix.naive / naive.events : Number.NaN,
+        },
+        stageSegment: { spent: stageTokens, limit: stageBudget.limit },
+      },
+      memory,
+    };
+    const results: BenchResults = { ...partialResults, targets: evaluateTargets(partialResults) };
+    mkdirSync(outDir, { recursive: true });
+    const name = quick ? 'quick' : 'latest';
+    writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(outDir, `${name}.md`), markdown(results).replace('(latest.svg)', `(${name}.svg)`));
+    writeFileSync(join(outDir, `${name}.svg`), svgChart(results));
+    for (const t of results.targets)
+      say(`${t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.value} (goal ${t.goal})`);
+    say(`results in ${join(outDir, `${name}.{json,md,svg}`)} after ${Math.round(results.durationSeconds)} s`);
+  } finally {
+    for (const s of [...running]) await s.stop().catch(() => {});
+    await deleteTopics(bk, Object.values(sets));
+    await bk.admin.deleteGroups([`bench.${id}.naive`]).catch(() => {});
+    await bk.close();
+    await dropAll(milvus, collection).catch(() => {});
+    await dropPhysical(milvus, naiveCollection).catch(() => {});
+    await milvus.closeConnection().catch(() => {});
+    await api.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
