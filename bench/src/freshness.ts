@@ -8,11 +8,17 @@ export interface FreshnessSample {
   /** occurredAt → the first query that returned the event's version. */
   ms: number;
   type: ProductEvent['type'];
+  productId: string;
+  version: number;
+  occurredAt: number;
+  seenAt: number;
 }
 
 export interface FreshnessRun {
   offeredRate: number;
   achievedRate: number;
+  /** Epoch ms when the run started producing. */
+  startedAt: number;
   produced: number;
   seconds: number;
   samples: FreshnessSample[];
@@ -68,7 +74,15 @@ export async function runFreshness(options: {
         for (const row of result.data as Array<{ product_id: string; version: string | number }>) {
           const p = pending.get(row.product_id);
           if (p && Number(row.version) >= p.version) {
-            samples.push({ at: p.at, ms: seenAt - p.occurredAt, type: p.type });
+            samples.push({
+              at: p.at,
+              ms: seenAt - p.occurredAt,
+              type: p.type,
+              productId: row.product_id,
+              version: p.version,
+              occurredAt: p.occurredAt,
+              seenAt,
+            });
             pending.delete(row.product_id);
           }
         }
@@ -111,6 +125,7 @@ export async function runFreshness(options: {
   return {
     offeredRate: rate,
     achievedRate: sent / seconds,
+    startedAt: started,
     produced: sent,
     seconds,
     samples,

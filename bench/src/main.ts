@@ -11,6 +11,7 @@ import { countTokens } from '@freshet/embedding';
 import { createMilvusClient, createPhysical, dropAll, dropPhysical, ensureCollection } from '@freshet/milvus';
 import { bestPoint, fillCatalog, mixCeiling, partialCeiling } from './ceiling.js';
 import { runFreshness } from './freshness.js';
+import { hopBreakdown } from './hops.js';
 import {
   connectKafka,
   createTopics,
@@ -43,6 +44,11 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'latency-ms': { type: 'string', default: '150' },
     seed: { type: 'string', default: '8' },
+    // Overrides of the mode's sizes, for profiling and tuning runs.
+    catalog: { type: 'string' },
+    events: { type: 'string' },
+    'freshness-seconds': { type: 'string' },
+    'naive-seconds': { type: 'string' },
   },
 });
 
@@ -66,6 +72,15 @@ const SIZES = quick
       trialRows: 5000,
       batches: [1, 100, 250, 500, 1000],
     };
+const sizeArg = (name: 'catalog' | 'events' | 'freshness-seconds' | 'naive-seconds', fallback: number) =>
+  args[name] === undefined ? fallback : Number(args[name]);
+Object.assign(SIZES, {
+  catalog: sizeArg('catalog', SIZES.catalog),
+  stages: sizeArg('events', SIZES.stages),
+  pipeline: sizeArg('events', SIZES.pipeline),
+  freshnessSeconds: sizeArg('freshness-seconds', SIZES.freshnessSeconds),
+  naiveSeconds: sizeArg('naive-seconds', SIZES.naiveSeconds),
+});
 const RATE = 500;
 const PARTITIONS = 6;
 const latencyMs = Number(args['latency-ms']);
@@ -175,6 +190,30 @@ async function main(): Promise<void> {
     return { events, seconds, eventsPerSecond: events / seconds };
   };
 
+  let cleaned: Promise<void> | undefined;
+  // Everything the run created goes, also when it fails or is interrupted (the stack is shared).
+  const cleanup = () => {
+    cleaned ??= (async () => {
+      for (const s of [...running]) await s.stop().catch(() => {});
+      await deleteTopics(bk, Object.values(sets));
+      await bk.admin.deleteGroups([`bench.${id}.naive`]).catch(() => {});
+      await bk.close();
+      // Milvus Lite drops a loaded 50,000-row collection slowly; released first it takes seconds.
+      for (const name of [`${collection}_v1`, `${collection}_tombstones`, naiveCollection])
+        await milvus.releaseCollection({ collection_name: name }).catch(() => {});
+      await dropAll(milvus, collection).catch(() => {});
+      await dropPhysical(milvus, naiveCollection).catch(() => {});
+      await milvus.closeConnection().catch(() => {});
+      await api.stop();
+    })();
+    return cleaned;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
   try {
     say(
       `fake OpenAI API at ${api.url} (${latencyMs} ms per request); run ${id}, ${quick ? 'quick' : 'full'} mode`,
@@ -286,6 +325,10 @@ async function main(): Promise<void> {
       settleMs: 30000,
     });
     await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+    const hops = await hopBreakdown(bk, sets.pipeline, fresh.samples, fresh.startedAt, `bench.${id}`);
+    say(
+      `  hops p50: router ${hops.router.p50Ms} ms, embedder ${hops.embedder.p50Ms} ms, writer+query ${hops.writer.p50Ms} ms`,
+    );
     const hist = bucketDelta(
       parseHistogram(await writerSvc.metrics(), 'freshet_freshness_seconds'),
       histBefore,
@@ -375,7 +418,8 @@ async function main(): Promise<void> {
           p50Ms: histogramQuantile(hist, 0.5) * 1000,
           p99Ms: histogramQuantile(hist, 0.99) * 1000,
         },
-        series: fresh.samples,
+        series: fresh.samples.map(({ at, ms, type }) => ({ at, ms, type })),
+        hops,
       },
       tokens: {
         pipeline: pipelineApi.tokens,
@@ -404,14 +448,7 @@ async function main(): Promise<void> {
       say(`${t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.value} (goal ${t.goal})`);
     say(`results in ${join(outDir, `${name}.{json,md,svg}`)} after ${Math.round(results.durationSeconds)} s`);
   } finally {
-    for (const s of [...running]) await s.stop().catch(() => {});
-    await deleteTopics(bk, Object.values(sets));
-    await bk.admin.deleteGroups([`bench.${id}.naive`]).catch(() => {});
-    await bk.close();
-    await dropAll(milvus, collection).catch(() => {});
-    await dropPhysical(milvus, naiveCollection).catch(() => {});
-    await milvus.closeConnection().catch(() => {});
-    await api.stop();
+    await cleanup();
   }
 }
 

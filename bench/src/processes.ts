@@ -91,7 +91,12 @@ export async function startService(
   const logFile = join(options.logDir, `${stage}-${Date.now()}-${port}.log`);
   const log = createWriteStream(logFile);
   const args = ['--enable-source-maps'];
-  if (options.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
+  if (options.cpuProfDir)
+    args.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${options.cpuProfDir}`,
+      `--cpu-prof-name=${stage}-${Date.now()}.cpuprofile`,
+    );
   args.push(join(REPO_ROOT, `services/${stage}/dist/main.js`));
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,

@@ -1,5 +1,6 @@
 import type { CeilingPoint } from './ceiling.js';
 import type { FreshnessSample } from './freshness.js';
+import type { HopBreakdown } from './hops.js';
 import type { MachineInfo } from './machine.js';
 import type { Memory, Stage } from './processes.js';
 
@@ -58,7 +59,9 @@ export interface BenchResults {
     maxMs: number;
     /** The writer's freshet_freshness_seconds (indexed_at − occurredAt) over the same run. */
     writerHistogram: { count: number; p50Ms: number; p99Ms: number };
-    series: FreshnessSample[];
+    series: Array<Pick<FreshnessSample, 'at' | 'ms' | 'type'>>;
+    /** Where the time goes, from the Kafka timestamps of the internal topics (see hops.ts). */
+    hops: HopBreakdown;
   };
   tokens: {
     /** Spent by the pipeline on the whole-pipeline segment (fake server's count). */
@@ -211,6 +214,8 @@ export function markdown(r: BenchResults): string {
     '| offered | achieved | samples | missed | p50 | p99 | max | writer histogram p50 / p99 (indexed_at − occurredAt) |',
     '|---|---|---|---|---|---|---|---|',
     `| ${fmt(r.freshness.offeredRate)}/s | ${fmt(r.freshness.achievedRate)}/s | ${r.freshness.samples} | ${r.freshness.missed} | ${fmt(r.freshness.p50Ms)} ms | ${fmt(r.freshness.p99Ms)} ms | ${fmt(r.freshness.maxMs)} ms | ${fmt(r.freshness.writerHistogram.p50Ms)} / ${fmt(r.freshness.writerHistogram.p99Ms)} ms (${fmt(r.freshness.writerHistogram.count)} writes) |`,
+    '',
+    `Where the time goes (p50 / p99 of ${r.freshness.hops.matched} samples, from the Kafka timestamps of each stage's output): occurredAt → router produced ${fmt(r.freshness.hops.router.p50Ms)} / ${fmt(r.freshness.hops.router.p99Ms)} ms; → embedder produced ${fmt(r.freshness.hops.embedder.p50Ms)} / ${fmt(r.freshness.hops.embedder.p99Ms)} ms; → writer's write seen by a query ${fmt(r.freshness.hops.writer.p50Ms)} / ${fmt(r.freshness.hops.writer.p99Ms)} ms. Sampled events deleted before a query saw them: ${r.freshness.superseded}.`,
     '',
     '## Embedding tokens (whole-pipeline segment)',
     '',
