@@ -165,11 +165,14 @@ export async function partialUpdate(
     const key = Object.keys(toMilvusPartial(r)).sort().join(',');
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  for (const group of groups.values()) {
-    await call('partialUpdate', () =>
-      client.upsert({ collection_name: alias, data: group.map(toMilvusPartial), partial_update: true }),
-    );
-  }
+  // Each product is in one group only, so the groups (price-only, stock-only, …) can go at once.
+  await Promise.all(
+    [...groups.values()].map((group) =>
+      call('partialUpdate', () =>
+        client.upsert({ collection_name: alias, data: group.map(toMilvusPartial), partial_update: true }),
+      ),
+    ),
+  );
 }
 
 export async function deleteRows(client: MilvusClient, alias: string, ids: readonly string[]): Promise<void> {
