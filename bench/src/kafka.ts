@@ -150,17 +150,23 @@ export async function waitLagZero(
   bk: BenchKafka,
   pairs: ReadonlyArray<{ group: string; topic: string }>,
   timeoutMs: number,
-  onPoll: () => void = () => {},
+  onPoll: (lags: number[]) => void = () => {},
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    onPoll();
     const lags = await Promise.all(pairs.map((p) => totalLag(bk, p.group, p.topic)));
+    onPoll(lags);
     if (lags.every((l) => l === 0)) return Date.now();
     if (Date.now() > deadline)
       throw new Error(
         `not drained after ${timeoutMs} ms: lag ${JSON.stringify(lags)} on ${JSON.stringify(pairs)}`,
       );
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Offsets committed by `group` on `topic`, summed over partitions (0 where nothing is committed). */
+export async function committedTotal(bk: BenchKafka, group: string, topic: string): Promise<number> {
+  const lags = await groupLag(bk.admin, group, topic);
+  return lags.reduce((sum, p) => sum + Math.max(0, p.committed), 0);
 }

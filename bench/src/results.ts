@@ -8,6 +8,11 @@ export interface Throughput {
   events: number;
   seconds: number;
   eventsPerSecond: number;
+  /**
+   * After the first batch was committed: excludes the first batch's warm-up (JIT, registry look-ups,
+   * connections), which is a one-off of each process start. Absent for the naive run.
+   */
+  steady?: { events: number; seconds: number; eventsPerSecond: number };
 }
 
 export interface BenchResults {
@@ -59,6 +64,8 @@ export interface BenchResults {
     maxMs: number;
     /** The writer's freshet_freshness_seconds (indexed_at − occurredAt) over the same run. */
     writerHistogram: { count: number; p50Ms: number; p99Ms: number };
+    /** Price/stock changes (no API call) and text changes (embedded) apart. */
+    byKind: Record<'passThrough' | 'text', { samples: number; p50Ms: number; p99Ms: number }>;
     series: Array<Pick<FreshnessSample, 'at' | 'ms' | 'type'>>;
     /** Where the time goes, from the Kafka timestamps of the internal topics (see hops.ts). */
     hops: HopBreakdown;
@@ -89,6 +96,9 @@ export interface Target {
   met: boolean;
 }
 
+/** The steady rate when measured, else the whole one. */
+export const rate = (x: Throughput): number => x.steady?.eventsPerSecond ?? x.eventsPerSecond;
+
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -100,20 +110,20 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     {
       name: 'router alone',
       goal: '≥ 10,000 events/s',
-      value: `${fmt(t.router.eventsPerSecond)} events/s`,
-      met: t.router.eventsPerSecond >= 10_000,
+      value: `${fmt(rate(t.router))} events/s steady (${fmt(t.router.eventsPerSecond)} with warm-up)`,
+      met: rate(t.router) >= 10_000,
     },
     {
       name: 'embedder pass-through alone',
       goal: '≥ 10,000 events/s',
-      value: `${fmt(t.embedderPassthrough.eventsPerSecond)} events/s`,
-      met: t.embedderPassthrough.eventsPerSecond >= 10_000,
+      value: `${fmt(rate(t.embedderPassthrough))} events/s steady (${fmt(t.embedderPassthrough.eventsPerSecond)} with warm-up)`,
+      met: rate(t.embedderPassthrough) >= 10_000,
     },
     {
       name: 'writer alone',
       goal: `≥ 0.8 × Milvus ceiling for its mix (${fmt(r.milvus.mixCeiling)} rows/s)`,
-      value: `${fmt(t.writer.eventsPerSecond)} events/s = ${fmt(t.writer.eventsPerSecond / r.milvus.mixCeiling, 2)} ×`,
-      met: t.writer.eventsPerSecond >= 0.8 * r.milvus.mixCeiling,
+      value: `${fmt(rate(t.writer))} events/s = ${fmt(rate(t.writer) / r.milvus.mixCeiling, 2)} ×`,
+      met: rate(t.writer) >= 0.8 * r.milvus.mixCeiling,
     },
     {
       name: 'whole pipeline vs naive',
@@ -183,8 +193,8 @@ export function markdown(r: BenchResults): string {
     '',
     '## Throughput (events/s, one instance)',
     '',
-    '| run | events | seconds | events/s |',
-    '|---|---|---|---|',
+    '| run | events | seconds | events/s (from joining the group, warm-up included) | steady events/s (after the first commit) |',
+    '|---|---|---|---|---|',
     ...(
       [
         ['router alone (realistic mix)', t.router],
@@ -194,7 +204,10 @@ export function markdown(r: BenchResults): string {
         ['whole pipeline (realistic mix)', t.pipeline],
         ['naive: decode, embed each event, upsert one by one', t.naive],
       ] as Array<[string, Throughput]>
-    ).map(([name, x]) => `| ${name} | ${fmt(x.events)} | ${fmt(x.seconds, 1)} | ${fmt(x.eventsPerSecond)} |`),
+    ).map(
+      ([name, x]) =>
+        `| ${name} | ${fmt(x.events)} | ${fmt(x.seconds, 1)} | ${fmt(x.eventsPerSecond)} | ${x.steady ? fmt(x.steady.eventsPerSecond) : '—'} |`,
+    ),
     '',
     `Producer (bench → input topic, batches of 1,000): ${fmt(t.producer)} events/s.`,
     '',
@@ -214,6 +227,8 @@ export function markdown(r: BenchResults): string {
     '| offered | achieved | samples | missed | p50 | p99 | max | writer histogram p50 / p99 (indexed_at − occurredAt) |',
     '|---|---|---|---|---|---|---|---|',
     `| ${fmt(r.freshness.offeredRate)}/s | ${fmt(r.freshness.achievedRate)}/s | ${r.freshness.samples} | ${r.freshness.missed} | ${fmt(r.freshness.p50Ms)} ms | ${fmt(r.freshness.p99Ms)} ms | ${fmt(r.freshness.maxMs)} ms | ${fmt(r.freshness.writerHistogram.p50Ms)} / ${fmt(r.freshness.writerHistogram.p99Ms)} ms (${fmt(r.freshness.writerHistogram.count)} writes) |`,
+    '',
+    `By kind: price/stock changes p50 ${fmt(r.freshness.byKind.passThrough.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThrough.p99Ms)} ms (${r.freshness.byKind.passThrough.samples} samples); text changes (embedded, ${r.config.apiLatencyMs} ms API) p50 ${fmt(r.freshness.byKind.text.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.text.p99Ms)} ms (${r.freshness.byKind.text.samples} samples).`,
     '',
     `Where the time goes (p50 / p99 of ${r.freshness.hops.matched} samples, from the Kafka timestamps of each stage's output): occurredAt → router produced ${fmt(r.freshness.hops.router.p50Ms)} / ${fmt(r.freshness.hops.router.p99Ms)} ms; → embedder produced ${fmt(r.freshness.hops.embedder.p50Ms)} / ${fmt(r.freshness.hops.embedder.p99Ms)} ms; → writer's write seen by a query ${fmt(r.freshness.hops.writer.p50Ms)} / ${fmt(r.freshness.hops.writer.p99Ms)} ms. Sampled events deleted before a query saw them: ${r.freshness.superseded}.`,
     '',
@@ -298,19 +313,19 @@ export function svgChart(r: BenchResults): string {
   // Panel 2: throughput bars.
   const t = r.throughput;
   const bars: Array<[string, number]> = [
-    ['router', t.router.eventsPerSecond],
-    ['embedder pass', t.embedderPassthrough.eventsPerSecond],
-    ['embedder mix', t.embedderMixed.eventsPerSecond],
-    ['writer', t.writer.eventsPerSecond],
+    ['router', rate(t.router)],
+    ['embedder pass', rate(t.embedderPassthrough)],
+    ['embedder mix', rate(t.embedderMixed)],
+    ['writer', rate(t.writer)],
     ['Milvus mix ceiling', r.milvus.mixCeiling],
-    ['pipeline', t.pipeline.eventsPerSecond],
+    ['pipeline', rate(t.pipeline)],
     ['naive', t.naive.eventsPerSecond],
   ];
   const x1 = 2 * pad.l + panelW + 20;
   const maxV = Math.max(1, ...bars.map(([, v]) => v)) * 1.15;
   const bw = panelW / bars.length;
   parts.push(
-    `<text x="${x1}" y="18" font-weight="bold">Throughput, one instance (events/s)</text>`,
+    `<text x="${x1}" y="18" font-weight="bold">Throughput, one instance (steady events/s)</text>`,
     `<line x1="${x1}" y1="${pad.t + plotH}" x2="${x1 + panelW}" y2="${pad.t + plotH}" stroke="#333"/>`,
   );
   bars.forEach(([label, v], i) => {
