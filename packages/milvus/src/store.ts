@@ -66,23 +66,35 @@ export async function loadStates(
   return out;
 }
 
-/** Indexed content hash and vector per product, so unchanged text is never re-embedded. */
+/**
+ * Indexed content hash per product, and the vector of those whose hash `wanted` accepts, so unchanged
+ * text is never re-embedded. Hashes come first: a vector is only worth its bytes when the text is
+ * unchanged, which an edit's is not (bench: 300 ids, 384 dimensions, 30 ms without vectors, 75 ms with).
+ * A vector is returned only when its row still holds the hash read first (the writer may update it in
+ * between).
+ */
 export async function fetchIndexedVectors(
   client: MilvusClient,
   alias: string,
   ids: readonly string[],
-): Promise<Map<string, { contentHash: string; model: string; vector: Float32Array }>> {
-  const rows = await queryIds(client, alias, ids, ['product_id', 'content_hash', 'model', 'embedding']);
-  return new Map(
-    rows.map((r) => [
+  wanted: (productId: string, contentHash: string) => boolean = () => true,
+): Promise<Map<string, { contentHash: string; model: string; vector?: Float32Array }>> {
+  const hashes = await queryIds(client, alias, ids, ['product_id', 'content_hash', 'model']);
+  const out = new Map<string, { contentHash: string; model: string; vector?: Float32Array }>(
+    hashes.map((r) => [
       String(r.product_id),
-      {
-        contentHash: String(r.content_hash),
-        model: String(r.model),
-        vector: Float32Array.from(r.embedding as number[]),
-      },
+      { contentHash: String(r.content_hash), model: String(r.model) },
     ]),
   );
+  const need = [...out].filter(([id, hit]) => wanted(id, hit.contentHash)).map(([id]) => id);
+  if (need.length === 0) return out;
+  const rows = await queryIds(client, alias, need, ['product_id', 'content_hash', 'embedding']);
+  for (const r of rows) {
+    const hit = out.get(String(r.product_id));
+    if (hit && hit.contentHash === String(r.content_hash))
+      hit.vector = Float32Array.from(r.embedding as number[]);
+  }
+  return out;
 }
 
 export async function getRows(

@@ -25,7 +25,10 @@ export interface EmbedderHandlerDeps {
   indexTopic: string;
   dlq: DlqPublisher;
   embeddings: Embeddings;
-  lookupIndexed(productIds: string[]): Promise<Map<string, IndexedVector>>;
+  lookupIndexed(
+    productIds: string[],
+    wanted: (productId: string, contentHash: string) => boolean,
+  ): Promise<Map<string, IndexedVector>>;
   model: ModelInfo;
   metrics: PipelineMetrics;
   logger: Logger;

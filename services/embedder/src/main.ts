@@ -105,7 +105,7 @@ async function main(config: EmbedderConfig): Promise<void> {
       indexTopic: config.topics.index,
       dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
       embeddings,
-      lookupIndexed: (ids) => fetchIndexedVectors(milvus, config.milvus.collection, ids),
+      lookupIndexed: (ids, wanted) => fetchIndexedVectors(milvus, config.milvus.collection, ids, wanted),
       model: { model: embeddings.model, dimension: embeddings.dimension },
       metrics,
       logger,
