@@ -90,6 +90,10 @@ const latencyMs = Number(args['latency-ms']);
 const seed = Number(args.seed);
 const outDir = args.out ?? join(REPO_ROOT, 'bench/results');
 const logDir = join(tmpdir(), 'freshet-bench-logs');
+// Services run as in a container with a memory limit, where Node sizes its heap from the cgroup limit; on
+// a 24 GB machine V8 would otherwise let garbage pile up to hundreds of MB before collecting it.
+// BENCH_SERVICE_NODE_OPTIONS overrides it (empty: no cap).
+const serviceNodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-old-space-size=160';
 // CPU profiles (node --cpu-prof) of every service process, written when each one exits.
 const profileDir = args.profile ? join(tmpdir(), 'freshet-bench-profiles') : undefined;
 
@@ -113,6 +117,15 @@ async function listening(hostPort: string): Promise<boolean> {
     s.once('error', () => done(false));
     s.connect(Number(port), hostname);
   });
+}
+
+/** Sum of a metric's samples in a Prometheus exposition. */
+function metricSum(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return total;
 }
 
 function quantiles(samples: ReadonlyArray<{ ms: number }>): {
@@ -174,6 +187,7 @@ async function main(): Promise<void> {
   const start = async (stage: Stage, set: TopicSet) => {
     const s = await startService(stage, env(set, stage), {
       logDir,
+      nodeOptions: serviceNodeOptions,
       ...(profileDir ? { cpuProfDir: profileDir } : {}),
     });
     running.push(s);
@@ -204,7 +218,16 @@ async function main(): Promise<void> {
       if (first === undefined && lag < events && lag > 0) first = { at: Date.now(), lag };
     });
     if (process.env.BENCH_DEBUG) say(`  ${stage} lag timeline (ms since assigned:lag) ${timeline.join(' ')}`);
-    alonePeak[stage] = Math.max(alonePeak[stage], s.memory().peakRssMb);
+    const memory = s.memory();
+    if (process.env.BENCH_DEBUG) {
+      const text = await s.metrics();
+      const mb = (name: string) => Math.round(metricSum(text, name) / 2 ** 20);
+      say(
+        `  ${stage}: heap total ${mb('freshet_process_nodejs_heap_size_total_bytes')} MB, used ${mb('freshet_process_nodejs_heap_size_used_bytes')} MB, external ${mb('freshet_process_nodejs_external_memory_bytes')} MB`,
+      );
+    }
+    alonePeak[stage] = Math.max(alonePeak[stage], memory.peakRssMb);
+    say(`  ${stage}: peak RSS ${Math.round(memory.peakRssMb)} MB (VmHWM ${Math.round(memory.hwmMb)} MB)`);
     await stop(s);
     const seconds = (t1 - t0) / 1000;
     const steady =
@@ -435,6 +458,7 @@ async function main(): Promise<void> {
         dimension: BENCH_MODEL.dimension,
         mix: Object.fromEntries(Object.entries(mix).map(([k, v]) => [k, v / segments.stages.length])),
         serviceEnv: passEnv,
+        serviceNodeOptions,
       },
       throughput: {
         producer: producerRate,

@@ -77,6 +77,8 @@ export function procMemory(pid: number): { rssMb: number; hwmMb: number } | unde
 
 export interface StartOptions {
   logDir: string;
+  /** NODE_OPTIONS of the service process (e.g. the heap cap a container's memory limit implies). */
+  nodeOptions?: string;
   /** Write a V8 CPU profile (`node --cpu-prof`) into this folder when the process exits. */
   cpuProfDir?: string;
 }
@@ -100,7 +102,16 @@ export async function startService(
   args.push(join(REPO_ROOT, `services/${stage}/dist/main.js`));
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', FRESHET_HTTP_PORT: String(port), FRESHET_LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      // Node flags for the services only (e.g. a heap cap a container would set), never for the bench itself.
+      ...(process.env.BENCH_SERVICE_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
+        : {}),
+      FRESHET_HTTP_PORT: String(port),
+      FRESHET_LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log, { end: false });

@@ -33,6 +33,8 @@ export interface BenchResults {
     dimension: number;
     mix: Record<string, number>;
     serviceEnv: Record<string, string>;
+    /** NODE_OPTIONS the services ran with (the heap cap a container limit implies). */
+    serviceNodeOptions: string;
   };
   throughput: {
     producer: number;
@@ -183,7 +185,13 @@ export function markdown(r: BenchResults): string {
       .map(([k, v]) => `${k} ${fmt(100 * v, 1)} %`)
       .join(
         ', ',
-      )}; Zipf ids; ${r.config.partitions} partitions; one instance of each service; fake OpenAI API with ${r.config.apiLatencyMs} ms per request, ${r.config.model} at ${r.config.dimension} dimensions.`,
+      )}; Zipf ids; ${r.config.partitions} partitions; one instance of each service; fake OpenAI API with ${r.config.apiLatencyMs} ms per request, ${r.config.model} at ${r.config.dimension} dimensions. Services ran with NODE_OPTIONS=\`${r.config.serviceNodeOptions || '(none)'}\`${
+      Object.keys(r.config.serviceEnv).length > 0
+        ? ` and ${Object.entries(r.config.serviceEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`
+        : ''
+    }.`,
     '',
     '## Targets',
     '',
