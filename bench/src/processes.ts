@@ -105,9 +105,7 @@ export async function startService(
     env: {
       PATH: process.env.PATH ?? '',
       // Node flags for the services only (e.g. a heap cap a container would set), never for the bench itself.
-      ...(process.env.BENCH_SERVICE_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
-        : {}),
+      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
       FRESHET_HTTP_PORT: String(port),
       FRESHET_LOG_LEVEL: 'info',
       ...env,
