@@ -92,7 +92,10 @@ export async function publishCatalog(o: PublishOptions): Promise<PublishResult> 
     if (error !== undefined) {
       if (o.onError === 'fail') {
         await flush();
-        throw new CliError('FRESHET_CATALOG_INVALID', `${o.file}:${parsed.line}: ${error}`);
+        throw new CliError(
+          'FRESHET_CATALOG_INVALID',
+          `${o.file}:${parsed.line}: ${error} (${produced} events before it were ${o.dryRun ? 'checked' : 'sent'}; fix the line or pass --on-error skip)`,
+        );
       }
       errors.push({ line: parsed.line, error });
     }

@@ -37,7 +37,19 @@ export async function readRanges(
   ranges: readonly OffsetRange[],
   timeoutMs = 60000,
 ): Promise<TopicRecord[]> {
-  const wanted = ranges.filter((r) => r.from < r.to);
+  // Clamp to what the partitions hold now: a range past the high watermark would wait for ever.
+  const held = new Map(
+    (await admin.fetchTopicOffsets(topic)).map((o) => [
+      o.partition,
+      { low: BigInt(o.low), high: BigInt(o.high) },
+    ]),
+  );
+  const wanted = ranges
+    .map((r) => {
+      const h = held.get(r.partition);
+      return h ? { partition: r.partition, from: max(r.from, h.low), to: min(r.to, h.high) } : undefined;
+    })
+    .filter((r): r is OffsetRange => r !== undefined && r.from < r.to);
   if (wanted.length === 0) return [];
   const pending = new Map(wanted.map((r) => [r.partition, r]));
   const records: TopicRecord[] = [];
@@ -51,9 +63,7 @@ export async function readRanges(
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    const all = (await admin.fetchTopicOffsets(topic)).map((o) => o.partition);
-    const idle = all.filter((p) => !pending.has(p));
-    if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
+    const all = [...held.keys()];
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
@@ -79,6 +89,9 @@ export async function readRanges(
         }
       },
     });
+    // kafkajs accepts pause and seek only once run() has started; records outside the ranges are ignored.
+    const idle = all.filter((p) => !pending.has(p));
+    if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
     for (const r of wanted) consumer.seek({ topic, partition: r.partition, offset: r.from.toString() });
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -100,3 +113,6 @@ export async function readRanges(
   }
   return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
+
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+const min = (a: bigint, b: bigint) => (a < b ? a : b);

@@ -73,19 +73,23 @@ export const dlq: CliCommand = {
                 ...Object.entries(countBy(entries, (e) => `${e.stage}/${e.reason}`)).map(
                   ([k, n]) => `  ${n}  ${k}`,
                 ),
-                '',
-                table([
-                  ['position', 'stage', 'reason', 'key', 'source', 'replays', 'message'],
-                  ...shown.map((e) => [
-                    e.position,
-                    e.stage,
-                    e.reason,
-                    e.key ?? '(null)',
-                    where(e.source),
-                    String(e.replayCount),
-                    e.message.length > 80 ? `${e.message.slice(0, 77)}...` : e.message,
-                  ]),
-                ]),
+                ...(shown.length === 0 ? [] : ['']),
+                table(
+                  shown.length === 0
+                    ? []
+                    : [
+                        ['position', 'stage', 'reason', 'key', 'source', 'replays', 'message'],
+                        ...shown.map((e) => [
+                          e.position,
+                          e.stage,
+                          e.reason,
+                          e.key ?? '(null)',
+                          where(e.source),
+                          String(e.replayCount),
+                          e.message.length > 80 ? `${e.message.slice(0, 77)}...` : e.message,
+                        ]),
+                      ],
+                ),
               ].join('\n'),
           );
           return undefined;
