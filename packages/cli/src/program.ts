@@ -1,6 +1,5 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { ConfigError } from '@freshet/config';
-import { type CliContext, createContext } from './context.js';
+import type { CliContext } from './context.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
 import { createOutput, type Streams } from './output.js';
 
@@ -50,6 +49,8 @@ export function buildProgram(commands: readonly CliCommand[], io: ProgramIo) {
       const globals = command.optsWithGlobals() as { json?: boolean };
       const json = globals.json === true || io.env.FRESHET_CLI_OUTPUT === 'json';
       const out = createOutput(json, io);
+      // Loaded on first action: `--help` and usage errors never pay for the Kafka, Milvus and OTel modules.
+      const { createContext } = await import('./context.js');
       const ctx = createContext({
         env: io.env,
         out,
@@ -86,13 +87,15 @@ export function buildProgram(commands: readonly CliCommand[], io: ProgramIo) {
 }
 
 function report(error: unknown, json: boolean, io: Streams): ExitCode {
-  const code =
-    error instanceof CliError || error instanceof ConfigError
-      ? error.code
-      : ((error as { code?: unknown } | null)?.code ?? 'FRESHET_CLI_FAILED');
+  const code = (error as { code?: unknown } | null)?.code ?? 'FRESHET_CLI_FAILED';
   const message = error instanceof Error ? error.message : String(error);
+  // A wrong FRESHET_* variable (ConfigError from @freshet/config) is a usage error, as in the services.
   const exit: ExitCode =
-    error instanceof CliError ? error.exitCode : error instanceof ConfigError ? EXIT.usage : EXIT.failure;
+    error instanceof CliError
+      ? error.exitCode
+      : code === 'FRESHET_CONFIG_INVALID'
+        ? EXIT.usage
+        : EXIT.failure;
   io.stderr.write(`freshet: ${String(code)}: ${message}\n`);
   if (json) io.stdout.write(`${JSON.stringify({ error: { code: String(code), message } })}\n`);
   return exit;

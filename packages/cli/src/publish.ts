@@ -1,5 +1,5 @@
 import type { Message, Producer } from '@freshet/kafka';
-import { type AvroCodec, avroType, type SchemaName } from '@freshet/schemas';
+import type { AvroCodec, SchemaName } from '@freshet/schemas';
 import { readCatalog } from './catalog.js';
 import { CliError } from './errors.js';
 import { type CreateDefaults, createEvent } from './events.js';
@@ -51,6 +51,8 @@ export interface PublishResult extends PublishProgress {
 export async function publishCatalog(o: PublishOptions): Promise<PublishResult> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const schemaId = o.dryRun ? undefined : await o.codec.register(o.topic, o.schema);
+  // Loaded here, not at the top: the registry client pulls in protobufjs, which `--help` should not pay for.
+  const { avroType } = await import('@freshet/schemas');
   const local = avroType(o.schema);
   const errors: LineError[] = [];
   let produced = 0;

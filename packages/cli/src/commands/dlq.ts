@@ -1,5 +1,4 @@
 import type { Command } from '@commander-js/extra-typings';
-import { DecodeError } from '@freshet/schemas';
 import type { CliContext } from '../context.js';
 import {
   type DlqEntry,
@@ -121,8 +120,9 @@ export const dlq: CliCommand = {
               decoded = await ctx.codec().decode(record.value);
             } catch (error) {
               // Undecodable bytes are often why the entry is here; say so instead of failing.
+              const code = (error as { code?: unknown }).code;
               decoded = {
-                error: error instanceof DecodeError ? `${error.code}: ${error.message}` : String(error),
+                error: typeof code === 'string' ? `${code}: ${(error as Error).message}` : String(error),
               };
             }
           }

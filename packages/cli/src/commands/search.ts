@@ -1,7 +1,5 @@
 import { type Command, Option } from '@commander-js/extra-typings';
-import { createEmbeddingClient } from '@freshet/embedding';
-import { describeAlias, type SearchFilters, searchProducts } from '@freshet/milvus';
-import { Registry } from '@freshet/telemetry';
+import type { SearchFilters } from '@freshet/milvus';
 import { integer, nonNegativeNumber } from '../args.js';
 import { queryEmbeddingConfig } from '../embedding.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -49,6 +47,12 @@ export const search: CliCommand = {
             ...(opts.category !== undefined ? { category: opts.category } : {}),
             ...(opts.brand !== undefined ? { brand: opts.brand } : {}),
           };
+          const [{ createEmbeddingClient }, { describeAlias, searchProducts }, { Registry }] =
+            await Promise.all([
+              import('@freshet/embedding'),
+              import('@freshet/milvus'),
+              import('@freshet/telemetry'),
+            ]);
           const alias = ctx.config.milvus.collection;
           const milvus = ctx.milvus();
           const embeddings = createEmbeddingClient(queryEmbeddingConfig(ctx.config.embedding), {
