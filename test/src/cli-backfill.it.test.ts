@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { partitionForKey } from '@freshet/kafka';
 import type { ProductEvent } from '@freshet/schemas';
 import { SAMPLE_CATALOG } from '@freshet/testkit';
-import { cliEnv, jsonOf, runCli, spawnCli } from './support/cli.js';
+import { cliEnv, deleteSubjects, jsonOf, runCli, spawnCli } from './support/cli.js';
 import { connectKafka, type PipelineNames, type TestKafka, uniqueNames } from './support/pipeline.js';
 import { waitFor } from './support/ports.js';
 import { ensureStack } from './support/stack.js';
@@ -43,6 +43,7 @@ after(async () => {
       .catch(() => {});
     await tk.close();
   }
+  if (names) await deleteSubjects([names.input, names.embed, names.index]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

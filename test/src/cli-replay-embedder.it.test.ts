@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createMilvusClient, dropAll, getRows } from '@freshet/milvus';
 import { SAMPLE_CATALOG } from '@freshet/testkit';
-import { cliEnv, jsonOf, runCli } from './support/cli.js';
+import { cliEnv, deleteSubjects, jsonOf, runCli } from './support/cli.js';
 import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.js';
 import {
   connectKafka,
@@ -66,6 +66,7 @@ after(async () => {
       .catch(() => {});
     await tk.close();
   }
+  if (names) await deleteSubjects([names.input, names.embed, names.index]);
   await fake?.close();
   if (names) await dropAll(milvus, names.collection);
   await milvus.closeConnection();

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { HEADER } from '@freshet/kafka';
 import { createMilvusClient, dropAll, getRows } from '@freshet/milvus';
 import { SAMPLE_CATALOG } from '@freshet/testkit';
-import { cliEnv, jsonOf, runCli } from './support/cli.js';
+import { cliEnv, deleteSubjects, jsonOf, runCli } from './support/cli.js';
 import {
   connectKafka,
   type PipelineNames,
@@ -101,6 +101,7 @@ after(async () => {
       .catch(() => {});
     await tk.close();
   }
+  if (names) await deleteSubjects([names.input, names.embed, names.index]);
   if (names) await dropAll(milvus, names.collection);
   await milvus.closeConnection();
   if (dir) rmSync(dir, { recursive: true, force: true });

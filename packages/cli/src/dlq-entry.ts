@@ -69,7 +69,7 @@ export function parseFilters(filters: readonly string[], stage: string | undefin
   const reasons = new Set<string>();
   for (const f of filters) {
     const match = /^([a-z]+)=(.+)$/.exec(f.trim());
-    if (!match || match[1] !== 'reason') {
+    if (match?.[1] !== 'reason') {
       throw new UsageError(
         `--filter ${JSON.stringify(f)}: expected reason=CODE (e.g. reason=FRESHET_TEXT_TOO_LONG)`,
       );

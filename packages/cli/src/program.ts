@@ -21,7 +21,7 @@ export interface ProgramIo extends Streams {
 const EXIT_HELP = `
 Exit codes:
   0  success
-  1  failure: a dependency is down, a record or catalog line was refused, nothing matched
+  1  failure: a dependency is down or refused the work, a catalog line is bad (--on-error fail)
   2  usage error: unknown command or option, bad argument, or a wrong FRESHET_* variable
 
 Configuration comes from the same FRESHET_* variables as the services (packages/config/src/schema.ts).`;

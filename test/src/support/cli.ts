@@ -71,3 +71,12 @@ export function jsonOf<T>(run: CliRun): T {
     throw new Error(`not JSON (exit ${run.code}):\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
   }
 }
+
+/** Deletes the `<topic>-value` subjects a test registered (soft, then permanent), so the registry stays tidy. */
+export async function deleteSubjects(topics: readonly string[]): Promise<void> {
+  for (const topic of topics) {
+    const subject = `${STACK.registry}/subjects/${encodeURIComponent(`${topic}-value`)}`;
+    await fetch(subject, { method: 'DELETE' }).catch(() => undefined);
+    await fetch(`${subject}?permanent=true`, { method: 'DELETE' }).catch(() => undefined);
+  }
+}

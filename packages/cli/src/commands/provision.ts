@@ -38,10 +38,12 @@ export const provision: CliCommand = {
               subjects.push({ subject, schema, id: await codec.register(topic, schema) });
           }
           const created = [...layout.created, ...(replayLog ? [topics.dlqReplays] : [])];
+          const existing = [...layout.existing.map((t) => `${t.topic} (${t.partitions} partitions)`)];
+          if (!replayLog) existing.push(`${topics.dlqReplays} (replay log)`);
           ctx.out.result({ topics: { created, existing: layout.existing }, subjects }, () =>
             [
               created.length > 0 ? `created topics: ${created.join(', ')}` : 'topics: all present',
-              ...layout.existing.map((t) => `  ${t.topic} (${t.partitions} partitions)`),
+              ...existing.map((t) => `  ${t}`),
               '',
               table([
                 ['subject', 'schema', 'id', 'compatibility'],
