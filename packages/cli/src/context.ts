@@ -3,6 +3,7 @@ import { type Admin, createKafka, createOrderedProducer, type Kafka, type Produc
 import { createMilvusClient, type MilvusClient } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import { createLogger, type Logger } from '@freshet/telemetry';
+import { humanLogLines } from './log-lines.js';
 import type { Output } from './output.js';
 
 /**
@@ -55,7 +56,7 @@ export function createContext(options: ContextOptions): CliContext {
         service: 'cli',
         level: c.logLevel,
         secrets: [c.embedding.apiKey, c.kafka.sasl?.password, c.registry.password, c.milvus.token],
-        destination: options.stderr,
+        destination: humanLogLines(options.stderr),
       });
       return logger;
     },

@@ -16,6 +16,9 @@ export const CLI_ERROR_CODES = [
   'FRESHET_READ_TIMEOUT',
   'FRESHET_METRICS_UNAVAILABLE',
   'FRESHET_SEARCH_FAILED',
+  // Reported, not thrown: an error from kafkajs, and any other unexpected failure.
+  'FRESHET_KAFKA_ERROR',
+  'FRESHET_CLI_FAILED',
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { formatLogLine } from './log-lines.js';
 import { formatPrice, table } from './output.js';
 
 test('prices use the currency exponent: JPY and VND have no minor unit', () => {
@@ -17,4 +18,20 @@ test('tables align columns and leave no trailing spaces', () => {
     ]),
     'a    bb  c\nccc  d',
   );
+});
+
+test('log lines read as one human line with the kafkajs namespace and error', () => {
+  assert.equal(
+    formatLogLine(
+      JSON.stringify({
+        level: 50,
+        kafka: 'BrokerPool',
+        msg: 'Failed to connect',
+        error: 'ECONNREFUSED',
+        time: 1,
+      }),
+    ),
+    'freshet error [kafka BrokerPool] Failed to connect: ECONNREFUSED',
+  );
+  assert.equal(formatLogLine('not json'), 'not json');
 });

@@ -87,7 +87,11 @@ export function buildProgram(commands: readonly CliCommand[], io: ProgramIo) {
 }
 
 function report(error: unknown, json: boolean, io: Streams): ExitCode {
-  const code = (error as { code?: unknown } | null)?.code ?? 'FRESHET_CLI_FAILED';
+  const name = error instanceof Error ? error.name : '';
+  // kafkajs errors carry no FRESHET_* code: name them by their source so scripts can tell them apart.
+  const own = (error as { code?: unknown } | null)?.code;
+  const code =
+    typeof own === 'string' ? own : name.startsWith('KafkaJS') ? 'FRESHET_KAFKA_ERROR' : 'FRESHET_CLI_FAILED';
   const message = error instanceof Error ? error.message : String(error);
   // A wrong FRESHET_* variable (ConfigError from @freshet/config) is a usage error, as in the services.
   const exit: ExitCode =
