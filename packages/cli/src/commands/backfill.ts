@@ -128,7 +128,7 @@ export const backfill: CliCommand = {
           ctx.out.result(
             s.value,
             () =>
-              `${s.text()}${fromLine > 1 ? `\nresumed at line ${fromLine}` : ''}\ncheckpoint: ${checkpointPath}`,
+              `${s.text()}${fromLine > 1 ? `\nresumed at line ${fromLine}` : ''}${dryRun ? '' : `\ncheckpoint: ${checkpointPath}`}`,
           );
           return EXIT.ok;
         }),
