@@ -1,19 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../context.js';
-import {
-  type DlqEntry,
-  matches,
-  parseFilters,
-  parsePosition,
-  replayHeaders,
-  replayKey,
-  replayTarget,
-  toDlqEntry,
-} from '../dlq-entry.js';
+import { type DlqEntry, matches, parseFilters, parsePosition, toDlqEntry } from '../dlq-entry.js';
 import { CliError, EXIT } from '../errors.js';
 import { table } from '../output.js';
 import type { CliCommand } from '../program.js';
-import { ensureReplayLog, markReplayed, type ReplayMark, replayedKeys } from '../replay-log.js';
+import { planReplay, sendReplay } from '../replay.js';
+import { ensureReplayLog, replayedKeys } from '../replay-log.js';
 import { readRanges, type TopicRecord, wholeTopic } from '../topic-reader.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -168,53 +160,9 @@ export const dlq: CliCommand = {
           const admin = await ctx.admin();
           await ensureReplayLog(admin, topics.dlqReplays, topics.replicationFactor);
           const done = await replayedKeys(ctx.kafka(), admin, topics.dlqReplays);
-          const records = await readDlq(ctx);
-          const toSend: Array<{ record: TopicRecord; entry: DlqEntry; target: string }> = [];
-          let alreadyReplayed = 0;
-          let notMatching = 0;
-          const noTarget: string[] = [];
-          for (const record of records) {
-            const entry = toDlqEntry(record);
-            if (!matches(entry, filter)) {
-              notMatching++;
-              continue;
-            }
-            if (done.has(replayKey(topics.dlq, record))) {
-              alreadyReplayed++;
-              continue;
-            }
-            const target = replayTarget(entry.stage, topics);
-            if (!target) noTarget.push(entry.position);
-            else toSend.push({ record, entry, target });
-          }
-          if (!opts.dryRun && toSend.length > 0) {
-            const producer = await ctx.producer();
-            // Send first, then mark: a crash in between re-sends on the next replay (at-least-once), and
-            // a re-sent event changes nothing (eventId dedup, version guard: DESIGN §4.3).
-            for (let i = 0; i < toSend.length; i += 500) {
-              const chunk = toSend.slice(i, i + 500);
-              const byTarget = new Map<string, typeof chunk>();
-              for (const s of chunk) byTarget.set(s.target, [...(byTarget.get(s.target) ?? []), s]);
-              for (const [target, items] of byTarget) {
-                await producer.send({
-                  topic: target,
-                  acks: -1,
-                  messages: items.map(({ record }) => ({
-                    key: record.key,
-                    value: record.value,
-                    headers: replayHeaders(record, topics.dlq),
-                  })),
-                });
-              }
-              const marks: ReplayMark[] = chunk.map(({ record, entry, target }) => ({
-                key: replayKey(topics.dlq, record),
-                target,
-                reason: entry.reason,
-                stage: entry.stage,
-              }));
-              await markReplayed(producer, topics.dlqReplays, marks);
-            }
-          }
+          const plan = planReplay(await readDlq(ctx), done, filter, topics);
+          if (!opts.dryRun && plan.toSend.length > 0) await sendReplay(await ctx.producer(), plan, topics);
+          const { toSend, alreadyReplayed, notMatching, noTarget } = plan;
           const replayed = toSend.map(({ entry, target }) => ({
             position: entry.position,
             reason: entry.reason,
