@@ -79,3 +79,12 @@ test('SASL needs a username and a password', () => {
   assert.deepEqual(c.kafka.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
   assert.deepEqual(c.kafka.ssl, { rejectUnauthorized: true });
 });
+
+test('failpoints are off by default and a malformed one names FRESHET_FAILPOINTS', () => {
+  assert.deepEqual(loadWriterConfig({}).service.failpoints, []);
+  assert.deepEqual(loadWriterConfig({ FRESHET_FAILPOINTS: 'writer.after-milvus-ack@3' }).service.failpoints, [
+    'writer.after-milvus-ack@3',
+  ]);
+  const problems = problemsOf(() => loadWriterConfig({ FRESHET_FAILPOINTS: 'writer.after-milvus-ack@0' }));
+  assert.equal(problems[0]?.variable, 'FRESHET_FAILPOINTS');
+});

@@ -95,6 +95,7 @@ function common(name: ServiceName, e: AnyEnv, groupId: string, partitionsConcurr
       serviceNamespace: e.FRESHET_OTEL_SERVICE_NAMESPACE,
       shutdownGraceMs: e.FRESHET_SHUTDOWN_GRACE_MS,
       retry: { baseMs: e.FRESHET_RETRY_BASE_MS, maxMs: e.FRESHET_RETRY_MAX_MS },
+      failpoints: e.FRESHET_FAILPOINTS,
     },
     kafka: kafka(name, e),
     topics: {
