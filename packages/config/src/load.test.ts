@@ -103,3 +103,12 @@ test('the CLI reads the same connection, topic, group and model variables as the
   );
   assert.deepEqual(problems.map((p) => p.variable).sort(), ['FRESHET_CLI_OUTPT', 'FRESHET_CLI_ROUTER_URL']);
 });
+
+test('failpoints are off by default and a malformed one names FRESHET_FAILPOINTS', () => {
+  assert.deepEqual(loadWriterConfig({}).service.failpoints, []);
+  assert.deepEqual(loadWriterConfig({ FRESHET_FAILPOINTS: 'writer.after-milvus-ack@3' }).service.failpoints, [
+    'writer.after-milvus-ack@3',
+  ]);
+  const problems = problemsOf(() => loadWriterConfig({ FRESHET_FAILPOINTS: 'writer.after-milvus-ack@0' }));
+  assert.equal(problems[0]?.variable, 'FRESHET_FAILPOINTS');
+});

@@ -146,6 +146,7 @@ function common(
       serviceNamespace: e.FRESHET_OTEL_SERVICE_NAMESPACE,
       shutdownGraceMs: e.FRESHET_SHUTDOWN_GRACE_MS,
       retry: { baseMs: e.FRESHET_RETRY_BASE_MS, maxMs: e.FRESHET_RETRY_MAX_MS },
+      failpoints: e.FRESHET_FAILPOINTS,
     },
     kafka: kafka(name, e),
     topics: {

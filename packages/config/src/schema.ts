@@ -55,6 +55,16 @@ export const serviceShape = {
   FRESHET_SHUTDOWN_GRACE_MS: int(25000, 1000),
   FRESHET_RETRY_BASE_MS: int(200, 1),
   FRESHET_RETRY_MAX_MS: int(10000, 1),
+  /**
+   * Test-only crash points, comma-separated `name` or `name@N` (SIGKILL the Nth time `name` is reached), so
+   * tests can kill a stage at an exact moment such as between Milvus's acknowledgement and the commit.
+   */
+  FRESHET_FAILPOINTS: list([]).refine(
+    (names) => names.every((n) => /^[a-z]+(\.[a-z-]+)+(@[1-9]\d*)?$/.test(n)),
+    {
+      message: 'expected comma-separated failpoints, each <stage>.<point> or <stage>.<point>@N',
+    },
+  ),
 } as const;
 
 export const routerShape = {

@@ -54,6 +54,8 @@ export interface ServiceConfig {
   serviceNamespace: string;
   shutdownGraceMs: number;
   retry: { baseMs: number; maxMs: number };
+  /** FRESHET_FAILPOINTS: test-only crash points (`name` or `name@N`). */
+  failpoints: string[];
 }
 
 export interface CommonConfig {

@@ -2,7 +2,13 @@ export type { Admin, IHeaders, Kafka, Message, Producer } from 'kafkajs';
 export { backoffDelay, sleep } from './backoff.js';
 export { createKafka } from './client.js';
 export { type DeadLetter, DlqPublisher } from './dlq.js';
-export { KAFKA_ERROR_CODES, type KafkaErrorCode, ShuttingDownError, TopicLayoutError } from './errors.js';
+export {
+  KAFKA_ERROR_CODES,
+  type KafkaErrorCode,
+  ShuttingDownError,
+  TopicLayoutError,
+  TopicsNotReadyError,
+} from './errors.js';
 export { HEADER, headerString, sourceHeaders } from './headers.js';
 export { groupLag, type PartitionLag } from './lag.js';
 export { partitionForKey } from './partition.js';

@@ -1,3 +1,4 @@
+export { createFailpoints, type Failpoints } from './failpoint.js';
 export {
   type HealthServer,
   type HealthServerOptions,

@@ -15,6 +15,8 @@ export interface WriterHandlerDeps {
   dimension: number;
   /** Called when Milvus stops answering and again when it answers (pause/resume consumption). */
   onMilvusAvailability(available: boolean, error?: unknown): void;
+  /** Called once Milvus acknowledged the batch (and its DLQ records were sent), just before the commit. */
+  onAcknowledged?: () => void;
   clock?: () => number;
 }
 
@@ -122,6 +124,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       });
     }
     for (const s of spans) s.end();
+    deps.onAcknowledged?.();
   };
 }
 

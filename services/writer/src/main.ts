@@ -3,6 +3,7 @@ import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRu
 import { createMilvusClient, ensureCollection } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
+  createFailpoints,
   createLogger,
   createMetrics,
   exitOnSignals,
@@ -54,6 +55,7 @@ async function main(config: WriterConfig): Promise<void> {
   const producer = createOrderedProducer(kafka);
   await producer.connect();
   const store = createMilvusWriterStore(milvus, config.milvus.collection, metrics);
+  const failpoints = createFailpoints(config.service.failpoints, logger);
 
   let milvusUp = true;
   const runner: StageRunner = new StageRunner({
@@ -79,6 +81,7 @@ async function main(config: WriterConfig): Promise<void> {
       metrics,
       logger,
       dimension: config.embedding.dimension,
+      onAcknowledged: () => failpoints.reach('writer.after-milvus-ack'),
       // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
       onMilvusAvailability(available, error) {
         milvusUp = available;
