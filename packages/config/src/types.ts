@@ -92,3 +92,16 @@ export interface WriterConfig extends CommonConfig {
   milvus: MilvusConfig;
   writer: { maxBytesPerPartition: number; minBytes: number; maxWaitMs: number };
 }
+
+export interface CliConfig {
+  kafka: KafkaConfig;
+  topics: TopicsConfig & { dlqReplays: string };
+  registry: RegistryConfig;
+  milvus: MilvusConfig;
+  embedding: EmbeddingModelConfig;
+  groups: Record<ServiceName, string>;
+  output: 'text' | 'json';
+  logLevel: ServiceConfig['logLevel'];
+  /** Base URL of each stage's HTTP server (health and /metrics), when known. */
+  stageUrls: Partial<Record<ServiceName, string>>;
+}

@@ -97,7 +97,11 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
 
     // Caches follow what was produced, in order, so they describe what the writer will hold.
     for (const [id, hash] of resolution.indexedHashes) deps.embeddings.productHashes.set(id, hash);
-    for (const [hash, vector] of resolution.byHash) deps.embeddings.embeddings.set(hash, vector);
+    // A refused text's placeholder is empty: caching it would hand a replayed record (after the API is
+    // fixed) a 0-byte vector that the writer then DLQs as FRESHET_DIMENSION_MISMATCH.
+    for (const [hash, vector] of resolution.byHash) {
+      if (vector.length > 0) deps.embeddings.embeddings.set(hash, vector);
+    }
     for (const { request, outcome } of outcomes) {
       if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
       else if (request.contentHash && needsVector(request))
