@@ -1,4 +1,11 @@
-export { createMilvusClient, MilvusClient, type MilvusOptions, waitForMilvus } from './client.js';
+export {
+  createMilvusClient,
+  forgetSchema,
+  MilvusClient,
+  type MilvusOptions,
+  pingMilvus,
+  waitForMilvus,
+} from './client.js';
 export {
   createPhysical,
   describeAlias,

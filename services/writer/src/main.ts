@@ -1,6 +1,6 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection } from '@freshet/milvus';
+import { createMilvusClient, ensureCollection, pingMilvus } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
   createFailpoints,
@@ -99,7 +99,8 @@ async function main(config: WriterConfig): Promise<void> {
       { name: 'kafka', check: () => runner.health() },
       {
         name: 'milvus',
-        check: () => (milvusUp ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' }),
+        check: async () =>
+          milvusUp ? pingMilvus(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
       },
     ],
   });
