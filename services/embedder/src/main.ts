@@ -81,7 +81,16 @@ async function main(config: EmbedderConfig): Promise<void> {
     ...(config.milvus.token ? { token: config.milvus.token } : {}),
     ssl: config.milvus.ssl,
   });
-  await ensureCollection(milvus, { alias: config.milvus.collection, dimension: embeddings.dimension });
+  // Pinned like the writer: indexed hashes are read from the collection of this embedder's model.
+  const { physical } = await ensureCollection(milvus, {
+    alias: config.milvus.collection,
+    dimension: embeddings.dimension,
+    model: {
+      model: embeddings.model,
+      dimension: embeddings.dimension,
+      templateVersion: config.embedding.templateVersion,
+    },
+  });
 
   const producer = createOrderedProducer(kafka);
   await producer.connect();
@@ -105,7 +114,7 @@ async function main(config: EmbedderConfig): Promise<void> {
       indexTopic: config.topics.index,
       dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
       embeddings,
-      lookupIndexed: (ids) => fetchIndexedVectors(milvus, config.milvus.collection, ids),
+      lookupIndexed: (ids) => fetchIndexedVectors(milvus, physical, ids),
       model: { model: embeddings.model, dimension: embeddings.dimension },
       metrics,
       logger,

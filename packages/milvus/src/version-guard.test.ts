@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IndexWrite } from '@freshet/schemas';
-import { collapseByVersion, groupByProduct } from './collapse.js';
+import { collapseByVersion, groupByProduct } from './version-guard.js';
 
 const none = { rowVersion: null, tombstoneVersion: null };
 
@@ -125,4 +125,20 @@ test('writes are grouped per product in partition order', () => {
   const groups = groupByProduct([a, b, c]);
   assert.deepEqual([...groups.keys()], ['p1', 'p2']);
   assert.deepEqual(groups.get('p1'), [a, c]);
+});
+
+test('a row older than the shared tombstone is deleted even when the batch brings nothing newer', () => {
+  const write = { ...upsert(10), op: 'DELETE' as const, eventType: 'DELETE' as const, vector: null };
+  const { plan, outcomes } = collapseByVersion([write], { rowVersion: 5, tombstoneVersion: 10 });
+  assert.deepEqual(outcomes, ['stale']);
+  assert.deepEqual(plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 10 });
+  // A newer write after the leftover wins as usual; an older one cannot resurrect it.
+  assert.equal(collapseByVersion([upsert(11)], { rowVersion: 5, tombstoneVersion: 10 }).plan.kind, 'upsert');
+  assert.equal(collapseByVersion([upsert(7)], { rowVersion: 5, tombstoneVersion: 10 }).plan.kind, 'delete');
+  assert.equal(
+    collapseByVersion([price(11, 1)], { rowVersion: 5, tombstoneVersion: 10 }).plan.kind,
+    'delete',
+  );
+  // A row newer than its tombstone (re-created after a delete) is not a leftover.
+  assert.equal(collapseByVersion([upsert(9)], { rowVersion: 12, tombstoneVersion: 10 }).plan.kind, 'none');
 });
