@@ -4,14 +4,17 @@ import { call, MilvusRejectedError } from './errors.js';
 import { physicalName, productFields, tombstoneFields, tombstoneName, VECTOR_INDEX } from './layout.js';
 
 /**
- * What the vectors of a physical collection were made with, kept as JSON in the collection's description:
- * a searcher embeds its query with this model, and a re-index knows what it is replacing.
+ * What the vectors of a physical collection were made with, kept as JSON in the collection property
+ * `freshet.model` (Milvus Lite 3.2.2 drops a collection's description but keeps its properties): a
+ * searcher embeds its query with this model, and a re-index knows what it is replacing.
  */
 export interface IndexModel {
   model: string;
   dimension: number;
   templateVersion: number;
 }
+
+export const MODEL_PROPERTY = 'freshet.model';
 
 export function describeModel(model: IndexModel): string {
   return JSON.stringify({ freshet: 1, ...model });
@@ -86,7 +89,7 @@ export async function createPhysical(
           collection_name: name,
           fields: productFields(dimension),
           index_params: [VECTOR_INDEX],
-          ...(model ? { description: describeModel(model) } : {}),
+          ...(model ? { properties: { [MODEL_PROPERTY]: describeModel(model) } } : {}),
         }),
       );
       created = true;
@@ -141,7 +144,12 @@ export async function describeAlias(
     embedding?.type_params?.find((p) => p.key === 'dim')?.value ??
       (embedding as { dim?: unknown } | undefined)?.dim,
   );
-  return { physical, dimension: dim, model: parseModel(collection.schema.description) };
+  const property = collection.properties?.find((p) => p.key === MODEL_PROPERTY)?.value;
+  return {
+    physical,
+    dimension: dim,
+    model: parseModel(property === undefined ? undefined : String(property)),
+  };
 }
 
 /** Versions N of the physical collections `<alias>_v<N>` that exist. */
