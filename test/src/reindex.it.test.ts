@@ -126,7 +126,7 @@ function liveTraffic(catalog: ReturnType<typeof generateCatalog>) {
       await produceItems(tk, names.input, items);
       produced.push(...items);
       sent += items.length;
-      await new Promise((r) => setTimeout(r, 40));
+      await new Promise((r) => setTimeout(r, 80));
     }
   })();
   return {
@@ -181,6 +181,7 @@ test('reindex under live traffic: zero failed searches, alias on the new collect
   const v2 = physicalName(names.collection, 2);
   assert.deepEqual((await describeAlias(milvus, names.collection))?.model, BLUE);
 
+  process.stderr.write(`[reindex-test] ${new Date().toISOString()} warm drained\n`);
   const searches = searchLoop();
   const traffic = liveTraffic(catalog);
   await waitFor('live traffic flowing', () => traffic.sent() > 40, 20_000);
@@ -207,12 +208,14 @@ test('reindex under live traffic: zero failed searches, alias on the new collect
     consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 },
     onPhase(phase) {
       phases.push({ phase, at: Date.now() });
+      process.stderr.write(`[reindex-test] ${new Date().toISOString()} ${phase}\n`);
       if (phase === 'awaiting-handover') {
         // The operator's part: let the live traffic run on the new collection a moment (the builder keeps
         // it current), then stop the blue stages; after the handover, start them with the new model.
         handover = (async () => {
           await new Promise((r) => setTimeout(r, 1500));
-          for (const s of Object.values(services)) assert.equal(await s.terminate(30_000), 0);
+          const codes = await Promise.all(Object.values(services).map((s) => s.terminate(30_000)));
+          assert.deepEqual(codes, [0, 0, 0]);
         })();
       }
     },
@@ -228,11 +231,14 @@ test('reindex under live traffic: zero failed searches, alias on the new collect
   assert.ok(result.counts.newCount > 0 && result.sample.sampled > 0 && result.sample.problems.length === 0);
   assert.ok(result.builder.embedded > 0);
 
+  process.stderr.write(`[reindex-test] ${new Date().toISOString()} reindex returned\n`);
   services = await startPipeline(names, pipelineEnv(GREEN));
+  process.stderr.write(`[reindex-test] ${new Date().toISOString()} green started\n`);
   await new Promise((r) => setTimeout(r, 1500));
   await traffic.stop();
   await waitDrained(tk, names, 90_000, Object.values(services));
   await searches.stop();
+  process.stderr.write(`[reindex-test] ${new Date().toISOString()} drained\n`);
 
   // Searches: none failed, each answered from one whole collection, the switch seen once and for good.
   assert.deepEqual(searches.failures, []);

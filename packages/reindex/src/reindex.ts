@@ -85,7 +85,10 @@ export interface ReindexOptions {
   consumer?: { sessionTimeoutMs: number; heartbeatIntervalMs: number };
   retry?: { baseMs: number; maxMs: number };
   partitionsConcurrency?: number;
-  /** Builder lag (records) at which verification starts. Default 0. */
+  /**
+   * Builder lag (records) at which verification starts. Default 50: under live traffic the lag is rarely 0
+   * twice in a row, and verification tolerates writes in flight anyway.
+   */
   caughtUpLag?: number;
   verify?: { rounds?: number; intervalMs?: number; sample?: number };
   /** false: stop after the swap (the new collection is then no longer followed: tests, or a frozen catalog). */
