@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { groupLag } from '@freshet/kafka';
 import {
   allRows,
   createMilvusClient,
@@ -189,6 +190,16 @@ test('reindex under live traffic: zero failed searches, alias on the new collect
   const phases: Array<{ phase: ReindexPhase; at: number }> = [];
   let handover: Promise<void> = Promise.resolve();
   const logger = createLogger({ service: 'reindex-test', level: 'warn' });
+  const progress = setInterval(() => {
+    void Promise.all([
+      groupLag(tk.admin, `${names.collection}.reindex.v2`, names.embed),
+      groupLag(tk.admin, names.groups.writer, names.index),
+    ]).then(([b, w]) =>
+      process.stderr.write(
+        `[reindex-test] ${new Date().toISOString()} lag builder ${b.map((p) => `${p.committed}/${p.end}`).join(' ')} writer ${w.map((p) => p.lag).join(' ')} sent ${traffic.sent()}\n`,
+      ),
+    );
+  }, 3000);
   const result: ReindexResult = await reindex({
     kafka: tk.kafka,
     milvus: reindexClient,
@@ -221,6 +232,7 @@ test('reindex under live traffic: zero failed searches, alias on the new collect
     },
   });
   await handover;
+  clearInterval(progress);
   assert.equal(result.to, v2);
   assert.equal(result.from, v1);
   assert.ok(result.handedOver);

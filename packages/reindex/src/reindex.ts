@@ -150,7 +150,11 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
     metrics,
     partitionsConcurrency: options.partitionsConcurrency ?? 3,
     retry: options.retry ?? { baseMs: 200, maxMs: 5000 },
-    consumer: options.consumer ?? { sessionTimeoutMs: 30000, heartbeatIntervalMs: 3000 },
+    // Short fetch waits: the builder follows a live topic, and a stop should not wait out a long poll.
+    consumer: {
+      ...(options.consumer ?? { sessionTimeoutMs: 30000, heartbeatIntervalMs: 3000 }),
+      maxWaitTimeInMs: 500,
+    },
     handler: createBuilderHandler({
       codec: options.codec,
       milvus,
@@ -182,7 +186,7 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
       admin,
       builderGroup,
       options.topics.embed,
-      options.caughtUpLag ?? 0,
+      options.caughtUpLag ?? 50,
       pollMs,
       options.signal,
     );

@@ -99,9 +99,10 @@ export interface SampleCheck {
 }
 
 /**
- * Reads `size` rows of the new collection with their vectors and checks each: the new dimension, finite
- * values, the new model recorded, and a search with the row's own vector finds a perfect match (the index
- * is built and loaded).
+ * Reads the sampled rows of the new collection with their vectors and checks each: the new dimension,
+ * finite values, the new model recorded, and a search with the row's own vector finds a perfect match (the
+ * index is built and loaded). Under live traffic a row may be rewritten between the read and the search:
+ * a product whose version moved meanwhile is read again (up to 3 times) instead of being reported.
  */
 export async function checkSampleVectors(
   client: MilvusClient,
@@ -109,21 +110,30 @@ export async function checkSampleVectors(
   model: IndexModel,
   ids: readonly string[],
 ): Promise<SampleCheck> {
-  const rows = await getRows(client, collection, ids);
   const problems: string[] = [];
-  for (const row of rows) {
-    const v = Array.from(row.vector);
-    if (v.length !== model.dimension) problems.push(`${row.productId}: dimension ${v.length}`);
-    else if (!v.every(Number.isFinite)) problems.push(`${row.productId}: non-finite values`);
-    if (row.model !== model.model) problems.push(`${row.productId}: model ${row.model}`);
-    if (v.length === model.dimension) {
-      const [hit] = await searchProducts(client, collection, v, { k: 1 });
-      if (!hit || hit.score < 0.999)
-        problems.push(`${row.productId}: self-search scored ${hit?.score ?? 'none'}`);
+  let sampled = 0;
+  for (const id of ids) {
+    for (let attempt = 1; ; attempt++) {
+      const [row] = await getRows(client, collection, [id]);
+      if (!row) break; // deleted meanwhile: nothing to check
+      const v = Array.from(row.vector);
+      const found: string[] = [];
+      if (v.length !== model.dimension) found.push(`${id}: dimension ${v.length}`);
+      else if (!v.every(Number.isFinite)) found.push(`${id}: non-finite values`);
+      if (row.model !== model.model) found.push(`${id}: model ${row.model}`);
+      if (found.length === 0) {
+        const [hit] = await searchProducts(client, collection, v, { k: 1 });
+        if (!hit || hit.score < 0.999) found.push(`${id}: self-search scored ${hit?.score ?? 'none'}`);
+      }
+      const [again] = found.length > 0 ? await getRows(client, collection, [id]) : [row];
+      if (found.length === 0 || again?.version === row.version || attempt >= 3) {
+        problems.push(...found);
+        sampled++;
+        break;
+      }
     }
   }
-  if (rows.length < ids.length) problems.push(`${ids.length - rows.length} sampled products not found`);
-  return { sampled: rows.length, problems };
+  return { sampled, problems };
 }
 
 /** Up to `size` ids spread evenly over the sorted ids (deterministic, covers the whole key range). */
