@@ -41,7 +41,7 @@ import {
   swapAlias,
   tombstoneName,
 } from '@freshet/milvus';
-import type { AvroCodec } from '@freshet/schemas';
+import { type AvroCodec, TEMPLATE_VERSIONS } from '@freshet/schemas';
 import { createMetrics, type Logger, Registry } from '@freshet/telemetry';
 import { type BuilderStats, createBuilderHandler, emptyStats } from './builder.js';
 import { handOverOffsets, waitGroupsIdle } from './handover.js';
@@ -120,6 +120,11 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
     logger.info({ phase: p, ...detail }, `reindex: ${p}`);
     options.onPhase?.(p, detail);
   };
+  if (!TEMPLATE_VERSIONS.includes(options.templateVersion)) {
+    throw new ReindexError(
+      `unknown embedding-text template version ${options.templateVersion} (known: ${TEMPLATE_VERSIONS.join(', ')})`,
+    );
+  }
   const current = await describeAlias(milvus, alias);
   if (!current) throw new ReindexError(`alias ${alias} does not exist; start the writer once to create it`);
   const versions = await listPhysical(milvus, alias);
