@@ -55,6 +55,10 @@ before(async () => {
     FRESHET_EMBEDDING_DIMENSIONS: '32',
     FRESHET_OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     FRESHET_LOG_LEVEL: 'debug',
+    // Quick outage test: few retries per request, a short breaker reset and batch backoff.
+    FRESHET_EMBED_MAX_RETRIES: '2',
+    FRESHET_BREAKER_RESET_MS: '1000',
+    FRESHET_RETRY_MAX_MS: '1000',
   };
   services = await startPipeline(names, { router: env, embedder: env, writer: env });
 });
@@ -222,6 +226,62 @@ test('one trace spans router → embedder → writer, parent-linked through the 
   // Distinct events are distinct traces.
   assert.equal(new Set(chains.map((c) => c!.r.traceId)).size, ids.length);
   assert.equal(collector.rejected(), 0);
+});
+
+test('an embedding API outage opens the breaker: the embedder pauses, its lag per partition shows the backlog, then it drains', async () => {
+  const appliedBefore = metricValue(await services.writer.metrics(), 'freshet_events_total', {
+    stage: 'writer',
+    type: 'CREATE',
+    outcome: 'applied',
+  });
+  fake.inject({ kind: 'status5xx', status: 503 });
+  const creates = Array.from(
+    { length: 12 },
+    (_, n): StreamItem => ({
+      kind: 'event',
+      event: event(`out-${n}`, 'CREATE', 1, { product: product(500 + n) }),
+    }),
+  );
+  await produceItems(tk, names.input, creates);
+  const during = await waitFor(
+    'breaker open, partitions paused, lag sampled while paused',
+    async () => {
+      const m = await services.embedder.metrics();
+      const open = metricValue(m, 'freshet_breaker_state') === 2;
+      const paused = metricValue(m, 'freshet_paused_partitions', { stage: 'embedder' }) > 0;
+      const lag = metricValue(m, 'freshet_consumer_lag', { stage: 'embedder' });
+      return open && paused && lag === creates.length ? m : undefined;
+    },
+    40_000,
+    250,
+  );
+  assert.ok(metricValue(during, 'freshet_breaker_transitions_total', { to: 'open' }) >= 1);
+  assert.ok(
+    metricValue(during, 'freshet_embedding_requests_total') >
+      metricValue(metrics.embedder!, 'freshet_embedding_requests_total'),
+  );
+  assert.equal(metricValue(during, 'freshet_dlq_total'), 0, 'an outage is never DLQd');
+
+  fake.clear('status5xx');
+  await waitDrained(tk, names, 60_000, Object.values(services));
+  await waitFor(
+    'embedder recovered',
+    async () => {
+      const m = await services.embedder.metrics();
+      return (
+        metricValue(m, 'freshet_breaker_state') === 0 &&
+        metricValue(m, 'freshet_paused_partitions', { stage: 'embedder' }) === 0 &&
+        metricValue(m, 'freshet_consumer_lag', { stage: 'embedder' }) === 0
+      );
+    },
+    15_000,
+    250,
+  );
+  const writer = await services.writer.metrics();
+  assert.equal(
+    metricValue(writer, 'freshet_events_total', { stage: 'writer', type: 'CREATE', outcome: 'applied' }),
+    appliedBefore + creates.length,
+  );
 });
 
 test('no secret appears in any log line, and every line is pino JSON', async () => {
