@@ -50,7 +50,7 @@ after(async () => {
   await milvus.closeConnection();
 });
 
-test('freshet reindex: build, verify, swap, handover; the stages restarted on the new dimension; search; --drop-old', async () => {
+test('freshet reindex: interrupted before the handover it rolls back; then build, verify, swap, handover; the stages restarted on the new dimension; search; --drop-old', async () => {
   services = await startPipeline(names, stages(64));
   const creates = Array.from(
     { length: 100 },
@@ -58,6 +58,21 @@ test('freshet reindex: build, verify, swap, handover; the stages restarted on th
   );
   await produceItems(tk, names.input, creates);
   await waitDrained(tk, names, 60_000, Object.values(services));
+
+  // Interrupted before the handover (the stages were not stopped): the alias goes back, the new collection goes.
+  const interrupted = spawnCli(['reindex', '--dimensions', '96'], cliEnv(names, local(64)));
+  let interruptedErr = '';
+  let sent = false;
+  interrupted.stderr?.on('data', (c: Buffer) => {
+    interruptedErr += c.toString('utf8');
+    if (!sent && interruptedErr.includes('now stop the router')) sent = interrupted.kill('SIGINT');
+  });
+  const interruptedCode = await new Promise<number | null>((resolve) => interrupted.once('exit', resolve));
+  assert.equal(interruptedCode, 1, interruptedErr);
+  assert.match(interruptedErr, /rolled back: .* is on .*_v1 again, .*_v2 dropped/);
+  assert.deepEqual(await listPhysical(milvus, names.collection), [1]);
+  assert.equal((await describeAlias(milvus, names.collection))?.dimension, 64);
+  for (const s of Object.values(services)) assert.equal(s.process.exitCode, null, `${s.stage} kept running`);
 
   // The operator's part of the handover: stop the three stages when the command asks for it.
   const child = spawnCli(['reindex', '--dimensions', '96', '--json'], cliEnv(names, local(64)));

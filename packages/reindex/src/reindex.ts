@@ -20,6 +20,8 @@
  * handover: once the operator has stopped the router, embedder and writer, the builder drains the rest of
  * the embed-requests, stops, and its offsets become the embedder group's (the writer group skips the
  * queued old-model writes, which the builder covered); the stages are then started with the new model.
+ * Any failure or interruption before the handover rolls back: the alias returns to the old collection
+ * (which the pinned live pipeline kept current) and the new collection is dropped with its builder group.
  * Searches never see a half-built collection: the alias moves only after verification, and a searcher
  * that resolves the alias's physical collection and model (searchThroughAlias) keeps a consistent view.
  */
@@ -63,6 +65,7 @@ export type ReindexPhase =
   | 'swapped'
   | 'awaiting-handover'
   | 'handed-over'
+  | 'rolled-back'
   | 'done';
 
 export interface ReindexOptions {
@@ -91,8 +94,6 @@ export interface ReindexOptions {
    */
   caughtUpLag?: number;
   verify?: { rounds?: number; intervalMs?: number; sample?: number };
-  /** false: stop after the swap (the new collection is then no longer followed: tests, or a frozen catalog). */
-  handover?: boolean;
   pollMs?: number;
   onPhase?: (phase: ReindexPhase, detail: Record<string, unknown>) => void;
   signal?: AbortSignal;
@@ -178,6 +179,9 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
   await admin.connect();
   const pollMs = options.pollMs ?? 250;
   let stopped = false;
+  let swapped = false;
+  // From the first offset the handover sets there is no going back: the live groups now follow the builder.
+  let committed = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
@@ -215,16 +219,18 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
     phase('verified', { ...counts, sampled: sample.sampled });
 
     await swapAlias(milvus, alias, to);
+    swapped = true;
     phase('swapped', { alias, from: current.physical, to });
 
     let handedOver = false;
-    if (options.handover ?? true) {
+    {
       const live = [options.groups.router, options.groups.embedder, options.groups.writer];
       phase('awaiting-handover', { stop: live });
       await waitGroupsIdle(admin, live, { pollMs, ...(options.signal ? { signal: options.signal } : {}) });
       // The router is stopped: what is left on the embed-requests is finite; apply all of it.
       await waitLag(admin, builderGroup, options.topics.embed, 0, pollMs, options.signal);
       await stop();
+      committed = true;
       const offsets = await handOverOffsets(admin, {
         builderGroup,
         embedGroup: options.groups.embedder,
@@ -238,6 +244,18 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
     await stop();
     phase('done', { ...stats });
     return { alias, from: current.physical, to, model, counts, sample, builder: { ...stats }, handedOver };
+  } catch (error) {
+    if (committed) throw error;
+    // Failed, interrupted or never handed over: the live pipeline still writes the old collection (it is
+    // pinned there and its offsets are untouched), so searches go back to it, and the unfollowed new
+    // collection goes with its builder group (together, so a rerun never resumes a group into a fresh
+    // collection).
+    await stop().catch(() => {});
+    if (swapped) await swapAlias(milvus, alias, current.physical);
+    await dropPhysical(milvus, to).catch(() => {});
+    await admin.deleteGroups([builderGroup]).catch(() => {});
+    phase('rolled-back', { alias, physical: current.physical, dropped: to, reason: String(error) });
+    throw error;
   } finally {
     await stop().catch(() => {});
     await admin.disconnect().catch(() => {});

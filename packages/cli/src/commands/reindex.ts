@@ -26,7 +26,6 @@ export const reindex: CliCommand = {
           'openai',
         ] as const),
       )
-      .option('--no-handover', 'stop after the alias swap (the new collection is then not followed)')
       .addOption(
         new Option('--caught-up-lag <n>', 'builder lag at which verification starts')
           .argParser(integer(0))
@@ -77,7 +76,6 @@ export const reindex: CliCommand = {
             attributes: routerSchema.shape.FRESHET_TEXT_ATTRIBUTES.parse(process.env.FRESHET_TEXT_ATTRIBUTES),
             logger: ctx.logger,
             caughtUpLag: opts.caughtUpLag,
-            handover: opts.handover,
             signal: stop.signal,
             onPhase(phase, detail) {
               if (phase === 'awaiting-handover')
@@ -88,16 +86,19 @@ export const reindex: CliCommand = {
                 ctx.out.note(
                   `handed over: start router, embedder and writer with FRESHET_EMBEDDING_MODEL=${opts.model ?? m.model} FRESHET_EMBEDDING_DIMENSIONS=${opts.dimensions ?? m.dimension}${opts.template ? ` FRESHET_TEMPLATE_VERSION=${opts.template}` : ''}`,
                 );
+              else if (phase === 'rolled-back')
+                ctx.out.note(
+                  `rolled back: ${alias} is on ${String(detail.physical)} again, ${String(detail.dropped)} dropped`,
+                );
               else ctx.out.note(`reindex: ${phase}${detail.to ? ` ${String(detail.to)}` : ''}`);
             },
           });
-          const dropped = opts.dropOld && result.handedOver ? await dropOldCollections(milvus, alias) : [];
+          const dropped = opts.dropOld ? await dropOldCollections(milvus, alias) : [];
           ctx.out.result({ ...result, dropped }, () =>
             [
               `${alias}: ${result.from} → ${result.to} (${result.model.model}, ${result.model.dimension} dimensions)`,
               `verified ${result.counts.newCount} products (old ${result.counts.oldCount}), ${result.sample.sampled} sampled vectors`,
               `embedded ${result.builder.embedded} texts, reused ${result.builder.reused}`,
-              result.handedOver ? 'handed over' : 'not handed over: the new collection is no longer followed',
               dropped.length > 0
                 ? `dropped ${dropped.join(', ')}`
                 : `${result.from} kept (freshet reindex --drop-old)`,
