@@ -25,12 +25,7 @@
  * Searches never see a half-built collection: the alias moves only after verification, and a searcher
  * that resolves the alias's physical collection and model (searchThroughAlias) keeps a consistent view.
  */
-import {
-  createEmbeddingClient,
-  type EmbeddingClient,
-  type EmbeddingConfig,
-  type EmbeddingLogger,
-} from '@freshet/embedding';
+import { createEmbeddingClient, type EmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
 import { type Admin, groupLag, type Kafka, StageRunner, sleep } from '@freshet/kafka';
 import {
   createPhysical,
@@ -134,18 +129,12 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
 
   const registry = options.registry ?? new Registry();
   const metrics = createMetrics('reindex', registry);
-  const embeddings: EmbeddingClient = createEmbeddingClient(options.embedding, {
-    registry,
-    logger: logger as unknown as EmbeddingLogger,
-  });
+  const embeddings: EmbeddingClient = createEmbeddingClient(options.embedding, { registry, logger });
   const model: IndexModel = {
     model: embeddings.model,
     dimension: embeddings.dimension,
     templateVersion: options.templateVersion,
   };
-  await createPhysical(milvus, to, model.dimension, model);
-  phase('created', { from: current.physical, to, model, builderGroup });
-
   const stats = emptyStats();
   const runner = new StageRunner({
     stage: 'reindex',
@@ -189,6 +178,8 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
     await embeddings.close({ graceMs: 1000 });
   };
   try {
+    await createPhysical(milvus, to, model.dimension, model);
+    phase('created', { from: current.physical, to, model, builderGroup });
     await runner.start();
     phase('building');
     await waitLag(
