@@ -28,9 +28,10 @@ export interface CollapsedProduct {
  * update cannot create a product; a delete is remembered by version; a tombstone of unknown version
  * deletes whatever is there without blocking anything newer. Equal to applying the writes one by one.
  *
- * A row older than its product's tombstone is a leftover: the tombstones are shared by every physical
- * collection of an alias, so during a blue/green re-index the other side may have recorded the delete
- * first. Such a row is deleted even when the batch holds nothing newer than the tombstone.
+ * A row no newer than its product's tombstone is a leftover, deleted even when the batch holds nothing
+ * newer than the tombstone: a delete cut short by an outage (tombstone written, row not yet deleted), or,
+ * since the tombstones are shared by every physical collection of an alias, a delete the other side of a
+ * blue/green re-index recorded first.
  */
 export function collapseByVersion(writes: readonly IndexWrite[], indexed: IndexedState): CollapsedProduct {
   const first = writes[0];
@@ -39,7 +40,7 @@ export function collapseByVersion(writes: readonly IndexWrite[], indexed: Indexe
   const leftover =
     indexed.rowVersion !== null &&
     indexed.tombstoneVersion !== null &&
-    indexed.tombstoneVersion > indexed.rowVersion;
+    indexed.tombstoneVersion >= indexed.rowVersion;
   let exists = indexed.rowVersion !== null && !leftover;
   let version = Math.max(
     indexed.rowVersion ?? Number.NEGATIVE_INFINITY,
