@@ -41,10 +41,10 @@ export async function waitForMilvus(client: MilvusClient, timeoutMs: number): Pr
 }
 
 /**
- * Readiness probe: one cheap real call within `timeoutMs`. Not checkHealth/getVersion: SDK 3.0.6 awaits the
+ * Readiness check (the /readyz shape): one cheap real call within `timeoutMs`. Not checkHealth/getVersion: SDK 3.0.6 awaits the
  * constructor's connect promise in those, so a client created while Milvus was down fails them forever.
  */
-export async function pingMilvus(
+export async function milvusReadiness(
   client: MilvusClient,
   timeoutMs = 900,
 ): Promise<{ ok: boolean; detail?: string }> {

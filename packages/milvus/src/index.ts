@@ -3,7 +3,7 @@ export {
   forgetSchema,
   MilvusClient,
   type MilvusOptions,
-  pingMilvus,
+  milvusReadiness,
   waitForMilvus,
 } from './client.js';
 export {

@@ -1,7 +1,7 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
 import { createEmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection, fetchIndexedVectors, pingMilvus } from '@freshet/milvus';
+import { createMilvusClient, ensureCollection, fetchIndexedVectors, milvusReadiness } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
   createLogger,
@@ -132,7 +132,7 @@ async function main(config: EmbedderConfig): Promise<void> {
     readiness: [
       { name: 'kafka', check: () => runner.health() },
       // The embedder reads indexed hashes from Milvus; without it every text would be re-embedded.
-      { name: 'milvus', check: () => pingMilvus(milvus) },
+      { name: 'milvus', check: () => milvusReadiness(milvus) },
     ],
   });
   logger.info(

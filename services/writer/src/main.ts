@@ -1,6 +1,6 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection, pingMilvus, tombstoneName } from '@freshet/milvus';
+import { createMilvusClient, ensureCollection, milvusReadiness, tombstoneName } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
   createFailpoints,
@@ -112,7 +112,7 @@ async function main(config: WriterConfig): Promise<void> {
       {
         name: 'milvus',
         check: async () =>
-          milvusUp ? pingMilvus(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
+          milvusUp ? milvusReadiness(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
       },
     ],
   });
