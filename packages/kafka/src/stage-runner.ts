@@ -1,7 +1,8 @@
 import type { Logger, PipelineMetrics } from '@freshet/telemetry';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { backoffDelay, sleep } from './backoff.js';
 import { ShuttingDownError } from './errors.js';
+import { groupLag } from './lag.js';
 
 export interface StageRecord {
   topic: string;
@@ -48,6 +49,11 @@ export interface StageRunnerOptions {
   partitionsConcurrency: number;
   retry: { baseMs: number; maxMs: number };
   consumer: ConsumerTuning;
+  /**
+   * Also sample the lag of the assigned partitions every this many ms (0: only after each batch). Without
+   * it the gauge freezes while the stage is paused or stuck, which is exactly when it matters. Default 5000.
+   */
+  lagSampleMs?: number;
 }
 
 /**
@@ -61,6 +67,8 @@ export class StageRunner {
   private paused = false;
   private running = false;
   private crashed: Error | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private lagAdmin: Admin | undefined;
 
   constructor(private readonly options: StageRunnerOptions) {
     const c = options.consumer;
@@ -101,6 +109,37 @@ export class StageRunner {
       partitionsConsumedConcurrently: this.options.partitionsConcurrency,
       eachBatch: (payload) => this.runBatch(payload),
     });
+    this.startLagSampler();
+  }
+
+  private startLagSampler(): void {
+    const every = this.options.lagSampleMs ?? 5000;
+    if (every <= 0) return;
+    const { stage, topic, groupId, metrics, logger } = this.options;
+    let busy = false;
+    this.lagTimer = setInterval(() => {
+      if (busy || this.assigned.length === 0) return;
+      busy = true;
+      void (async () => {
+        if (!this.lagAdmin) {
+          const admin = this.options.kafka.admin();
+          await admin.connect();
+          this.lagAdmin = admin;
+        }
+        // Committed offsets, like the batch-time gauge: only this member's partitions, so replicas never
+        // report the same partition twice.
+        const mine = new Set(this.assigned.filter((a) => a.topic === topic).map((a) => a.partition));
+        for (const p of await groupLag(this.lagAdmin, groupId, topic)) {
+          if (mine.has(p.partition))
+            metrics.consumerLag.set({ stage, topic, partition: String(p.partition) }, p.lag);
+        }
+      })()
+        .catch((error: unknown) => logger.debug({ err: error }, 'lag sample failed'))
+        .finally(() => {
+          busy = false;
+        });
+    }, every);
+    this.lagTimer.unref();
   }
 
   /** Stop fetching (the partition stays assigned, heartbeats go on) while a dependency is down. */
@@ -144,6 +183,8 @@ export class StageRunner {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping.abort(new ShuttingDownError());
+    clearInterval(this.lagTimer);
+    void this.lagAdmin?.disconnect().catch(() => {});
     const disconnect = this.consumer.disconnect();
     const deadline = sleep(graceMs).then(() => 'timeout' as const);
     const outcome = await Promise.race([disconnect.then(() => 'done' as const), deadline]);

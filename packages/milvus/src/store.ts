@@ -44,6 +44,18 @@ async function queryIds(
   return rows;
 }
 
+/**
+ * Where a pipeline reads and writes: a products collection and the tombstones of its alias. A plain
+ * string is the alias itself (its tombstones are `<alias>_tombstones`). The writer and the re-index pin
+ * to a physical `<alias>_v<N>` so a pipeline built for one model never writes into another model's
+ * collection after the alias moves; both share the alias's tombstones (deletes are model-independent).
+ */
+export type CollectionTarget = string | { products: string; tombstones: string };
+
+export function resolveTarget(target: CollectionTarget): { products: string; tombstones: string } {
+  return typeof target === 'string' ? { products: target, tombstones: tombstoneName(target) } : target;
+}
+
 export interface IndexedState {
   rowVersion: number | null;
   tombstoneVersion: number | null;
@@ -52,12 +64,13 @@ export interface IndexedState {
 /** The indexed version of each product and of its delete tombstone (the writer's version guard). */
 export async function loadStates(
   client: MilvusClient,
-  alias: string,
+  target: CollectionTarget,
   ids: readonly string[],
 ): Promise<Map<string, IndexedState>> {
+  const { products, tombstones: tombstoneCollection } = resolveTarget(target);
   const [rows, tombstones] = await Promise.all([
-    queryIds(client, alias, ids, ['product_id', 'version']),
-    queryIds(client, tombstoneName(alias), ids, ['product_id', 'version']),
+    queryIds(client, products, ids, ['product_id', 'version']),
+    queryIds(client, tombstoneCollection, ids, ['product_id', 'version']),
   ]);
   const out = new Map<string, IndexedState>();
   for (const id of ids) out.set(id, { rowVersion: null, tombstoneVersion: null });
@@ -180,13 +193,13 @@ export async function deleteRows(client: MilvusClient, alias: string, ids: reado
 
 export async function upsertTombstones(
   client: MilvusClient,
-  alias: string,
+  target: CollectionTarget,
   tombstones: ReadonlyArray<{ productId: string; version: number; deletedAt: number }>,
 ): Promise<void> {
   if (tombstones.length === 0) return;
   await call('upsertTombstones', () =>
     client.upsert({
-      collection_name: tombstoneName(alias),
+      collection_name: resolveTarget(target).tombstones,
       data: tombstones.map((t) => ({
         product_id: t.productId,
         placeholder: [0, 0],

@@ -1,7 +1,7 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
 import { createEmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection, fetchIndexedVectors } from '@freshet/milvus';
+import { createMilvusClient, ensureCollection, fetchIndexedVectors, milvusReadiness } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
   createLogger,
@@ -81,7 +81,16 @@ async function main(config: EmbedderConfig): Promise<void> {
     ...(config.milvus.token ? { token: config.milvus.token } : {}),
     ssl: config.milvus.ssl,
   });
-  await ensureCollection(milvus, { alias: config.milvus.collection, dimension: embeddings.dimension });
+  // Pinned like the writer: indexed hashes are read from the collection of this embedder's model.
+  const { physical } = await ensureCollection(milvus, {
+    alias: config.milvus.collection,
+    dimension: embeddings.dimension,
+    model: {
+      model: embeddings.model,
+      dimension: embeddings.dimension,
+      templateVersion: config.embedding.templateVersion,
+    },
+  });
 
   const producer = createOrderedProducer(kafka);
   await producer.connect();
@@ -105,7 +114,7 @@ async function main(config: EmbedderConfig): Promise<void> {
       indexTopic: config.topics.index,
       dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
       embeddings,
-      lookupIndexed: (ids) => fetchIndexedVectors(milvus, config.milvus.collection, ids),
+      lookupIndexed: (ids) => fetchIndexedVectors(milvus, physical, ids),
       model: { model: embeddings.model, dimension: embeddings.dimension },
       metrics,
       logger,
@@ -120,7 +129,11 @@ async function main(config: EmbedderConfig): Promise<void> {
     host: config.service.httpHost,
     port: config.service.httpPort,
     registry: metrics.registry,
-    readiness: [{ name: 'kafka', check: () => runner.health() }],
+    readiness: [
+      { name: 'kafka', check: () => runner.health() },
+      // The embedder reads indexed hashes from Milvus; without it every text would be re-embedded.
+      { name: 'milvus', check: () => milvusReadiness(milvus) },
+    ],
   });
   logger.info(
     { url: health.url, provider: embeddings.provider, model: embeddings.model },

@@ -1,6 +1,6 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection } from '@freshet/milvus';
+import { createMilvusClient, ensureCollection, milvusReadiness, tombstoneName } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
   createFailpoints,
@@ -49,12 +49,24 @@ async function main(config: WriterConfig): Promise<void> {
   const { physical } = await ensureCollection(milvus, {
     alias: config.milvus.collection,
     dimension: config.embedding.dimension,
+    model: {
+      model: config.embedding.model,
+      dimension: config.embedding.dimension,
+      templateVersion: config.embedding.templateVersion,
+    },
   });
   logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
 
   const producer = createOrderedProducer(kafka);
   await producer.connect();
-  const store = createMilvusWriterStore(milvus, config.milvus.collection, metrics);
+  // Pinned to the physical collection the alias pointed at when this writer started (built for its model):
+  // after a blue/green swap it keeps writing there and never puts its vectors into the new model's
+  // collection; the re-index hands over and the writer is restarted with the new model.
+  const store = createMilvusWriterStore(
+    milvus,
+    { products: physical, tombstones: tombstoneName(config.milvus.collection) },
+    metrics,
+  );
   const failpoints = createFailpoints(config.service.failpoints, logger);
 
   let milvusUp = true;
@@ -99,7 +111,8 @@ async function main(config: WriterConfig): Promise<void> {
       { name: 'kafka', check: () => runner.health() },
       {
         name: 'milvus',
-        check: () => (milvusUp ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' }),
+        check: async () =>
+          milvusUp ? milvusReadiness(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
       },
     ],
   });
