@@ -1,4 +1,11 @@
-export { createMilvusClient, MilvusClient, type MilvusOptions, waitForMilvus } from './client.js';
+export {
+  createMilvusClient,
+  MilvusClient,
+  type MilvusOptions,
+  pingMilvus,
+  waitForMilvus,
+  whenMilvusAnswers,
+} from './client.js';
 export {
   createPhysical,
   describeAlias,
@@ -12,6 +19,7 @@ export {
 export {
   MILVUS_ERROR_CODES,
   type MilvusErrorCode,
+  MilvusNotLoadedError,
   MilvusRejectedError,
   MilvusUnavailableError,
 } from './errors.js';
@@ -38,4 +46,5 @@ export {
   upsertRows,
   upsertRowsIsolating,
   upsertTombstones,
+  withLoaded,
 } from './store.js';

@@ -1,8 +1,9 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection } from '@freshet/milvus';
+import { createMilvusClient, ensureCollection, pingMilvus, whenMilvusAnswers } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
+  consumerDrainMs,
   createLogger,
   createMetrics,
   exitOnSignals,
@@ -10,6 +11,7 @@ import {
   startHealthServer,
   startTracing,
 } from '@freshet/telemetry';
+import { MilvusAvailability } from './availability.js';
 import { createWriterHandler } from './handler.js';
 import { createMilvusWriterStore } from './milvus-store.js';
 
@@ -45,17 +47,27 @@ async function main(config: WriterConfig): Promise<void> {
     ...(config.milvus.token ? { token: config.milvus.token } : {}),
     ssl: config.milvus.ssl,
   });
-  const { physical } = await ensureCollection(milvus, {
-    alias: config.milvus.collection,
-    dimension: config.embedding.dimension,
-  });
+  // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
+  const { physical } = await whenMilvusAnswers(
+    () =>
+      ensureCollection(milvus, { alias: config.milvus.collection, dimension: config.embedding.dimension }),
+    {
+      retryMs: config.service.retry.maxMs,
+      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+    },
+  );
   logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
 
   const producer = createOrderedProducer(kafka);
   await producer.connect();
   const store = createMilvusWriterStore(milvus, config.milvus.collection, metrics);
 
-  let milvusUp = true;
+  // The runner is created below; its pause/resume are only called once batches run.
+  const availability = new MilvusAvailability(
+    { pause: (reason) => runner.pause(reason), resume: (reason) => runner.resume(reason) },
+    () => pingMilvus(milvus),
+    { probeMs: config.service.retry.maxMs, logger },
+  );
   const runner: StageRunner = new StageRunner({
     stage: STAGE,
     kafka,
@@ -81,9 +93,8 @@ async function main(config: WriterConfig): Promise<void> {
       dimension: config.embedding.dimension,
       // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
       onMilvusAvailability(available, error) {
-        milvusUp = available;
-        if (available) runner.resume('milvus answered');
-        else runner.pause(`milvus unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        if (available) availability.available();
+        else availability.unavailable(error);
       },
     }),
   });
@@ -96,7 +107,8 @@ async function main(config: WriterConfig): Promise<void> {
       { name: 'kafka', check: () => runner.health() },
       {
         name: 'milvus',
-        check: () => (milvusUp ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' }),
+        check: () =>
+          availability.isUp() ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' },
       },
     ],
   });
@@ -105,7 +117,8 @@ async function main(config: WriterConfig): Promise<void> {
   exitOnSignals(
     async () => {
       health.draining();
-      await runner.stop(config.service.shutdownGraceMs);
+      await runner.stop(consumerDrainMs(config.service.shutdownGraceMs));
+      availability.stop();
       await producer.disconnect();
       await milvus.closeConnection();
       await tracing.shutdown();
