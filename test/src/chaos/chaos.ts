@@ -52,6 +52,8 @@ export interface ChaosOptions {
   partitions: number;
   shutdownGraceMs: number;
   ports: PrivateStackOptions;
+  /** Leave the private stack running at the end (debugging only). */
+  keepStack?: boolean;
   log(line: string): void;
 }
 
@@ -187,6 +189,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let kafka: Kafka | undefined;
   let admin: Admin | undefined;
   let milvus: MilvusClient | undefined;
+  // Interrupted (Ctrl-C, a test timeout's SIGTERM): still stop the services and the private stack.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the services and the private stack`);
+    void (world?.fleet.stopAll() ?? Promise.resolve())
+      .then(() => stack.destroy())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     log(`private stack in ${stack.state}: kafka ${stack.kafka}, milvus ${stack.milvus}`);
     await stack.up('kafka', 'milvus');
@@ -299,12 +310,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       embedding: { requests: stats.requests, billedInputs: stats.inputs, tokens: stats.tokens },
     };
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await world?.fleet.stopAll().catch(() => {});
     await world?.producer.disconnect();
     if (admin) await admin.disconnect().catch(() => {});
     await milvus?.closeConnection().catch(() => {});
     await fake?.close().catch(() => {});
-    await stack.destroy();
+    if (options.keepStack)
+      log(`private stack left running: FRESHET_STATE=${stack.state}; names ${JSON.stringify(names)}`);
+    else await stack.destroy();
     log(`private stack stopped and removed (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
   }
 }

@@ -92,7 +92,8 @@ const milvus: Scenario = {
     // SIGTERM mid-outage: the writer must give up its unfinished batch without committing and exit in time.
     await sleep(Math.min(3000, options.milvusOutageMs / 4));
     await gracefulStop(ctx, 'writer', 'writer during the Milvus outage');
-    await fleet.start('writer');
+    // Started while Milvus is down, the new writer must wait for it by itself (ready only afterwards).
+    const restarted = fleet.start('writer');
     await sleep(Math.max(0, downAt + options.milvusOutageMs - Date.now()));
     const lagDuring = (await stageLags(admin, names)).writer;
     const committedAtEnd = await committed(admin, names, 'writer');
@@ -110,6 +111,7 @@ const milvus: Scenario = {
     );
     await stack.up('milvus');
     ctx.log('  milvus started');
+    await restarted;
   },
 };
 
