@@ -37,7 +37,13 @@ export function collapseByVersion(writes: readonly IndexWrite[], indexed: Indexe
   const first = writes[0];
   if (!first) throw new Error('collapseByVersion needs at least one write');
   const productId = first.productId;
-  let exists = indexed.rowVersion !== null;
+  // A row no newer than its product's tombstone is the leftover of a delete cut short (tombstone written,
+  // then Milvus went away before the row was deleted): it does not exist, and it must still be deleted.
+  const leftover =
+    indexed.rowVersion !== null &&
+    indexed.tombstoneVersion !== null &&
+    indexed.tombstoneVersion >= indexed.rowVersion;
+  let exists = indexed.rowVersion !== null && !leftover;
   let version = Math.max(
     indexed.rowVersion ?? Number.NEGATIVE_INFINITY,
     indexed.tombstoneVersion ?? Number.NEGATIVE_INFINITY,
@@ -91,7 +97,8 @@ export function collapseByVersion(writes: readonly IndexWrite[], indexed: Indexe
   }
 
   let plan: ProductPlan;
-  if (!changed) plan = { kind: 'none', productId };
+  if (!changed && leftover) plan = { kind: 'delete', productId, tombstoneVersion: indexed.tombstoneVersion };
+  else if (!changed) plan = { kind: 'none', productId };
   else if (full) plan = { kind: 'upsert', write: { ...full, version, occurredAt }, version };
   else if (exists) plan = { kind: 'partial', productId, fields: pending, version, occurredAt };
   else if (deleted)
