@@ -6,7 +6,7 @@ export { KAFKA_ERROR_CODES, type KafkaErrorCode, ShuttingDownError, TopicLayoutE
 export { HEADER, headerString, sourceHeaders } from './headers.js';
 export { groupLag, type PartitionLag } from './lag.js';
 export { partitionForKey } from './partition.js';
-export { createOrderedProducer, produceAll } from './producer.js';
+export { chunkBySize, createOrderedProducer, MAX_REQUEST_BYTES, produceAll } from './producer.js';
 export {
   type BatchContext,
   type BatchHandler,

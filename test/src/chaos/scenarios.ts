@@ -172,6 +172,17 @@ const embeddingApi: Scenario = {
       options.apiFailMs / 2,
       250,
     ).catch(() => undefined);
+    // Paused, it must keep heartbeating: the same member keeps its partitions past the session timeout.
+    const pausedMembers = await groupMembers(admin, names, 'embedder');
+    const heldMs = Math.min(options.apiFailMs / 3, 15_000);
+    await sleep(heldMs);
+    const laterMembers = await groupMembers(admin, names, 'embedder');
+    check(
+      ctx,
+      'paused embedder kept heartbeating (same member, same partitions)',
+      pausedMembers.length === 1 && JSON.stringify(pausedMembers) === JSON.stringify(laterMembers),
+      `${heldMs} ms paused (session timeout 10000 ms): ${pausedMembers.map((m) => `[${m.partitions.join(',')}]`).join(' ')} → ${laterMembers.map((m) => `[${m.partitions.join(',')}]`).join(' ')}`,
+    );
     const committedBefore = await committed(admin, names, 'embedder');
     await gracefulStop(ctx, 'embedder', 'embedder during the API outage');
     const committedAfter = await committed(admin, names, 'embedder');
