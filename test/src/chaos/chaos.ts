@@ -17,7 +17,7 @@ import { waitFor } from '../support/ports.js';
 import type { Stage } from '../support/services.js';
 import { STACK } from '../support/stack.js';
 import { Fleet, STAGES } from './fleet.js';
-import { stageLags } from './observe.js';
+import { type Lags, sampler, stageLags } from './observe.js';
 import { PrivateStack, type PrivateStackOptions } from './private-stack.js';
 import { PacedProducer } from './producer.js';
 import { SCENARIOS, type ScenarioContext, type ScenarioName } from './scenarios.js';
@@ -71,8 +71,12 @@ export interface ScenarioResult {
   stale: number;
   ghost: number;
   dlq: DlqCheck;
-  /** From the end of the fault (and of the scenario's production) until every stage's lag is 0. */
+  /** From the end of the fault until every stage's lag is 0 (the scenario's production finished too). */
   recoverMs: number;
+  /** How long the scenario's paced production went on after the fault ended (part of recoverMs). */
+  productionEndedAfterFaultMs: number;
+  /** Highest uncommitted records per stage, sampled every second during the scenario. */
+  peakLag: Lags;
   durationMs: number;
   checks: Check[];
   staleExamples: string[];
@@ -254,12 +258,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       log(`scenario ${name}: ${scenario.title} (${slice.length} events)`);
       const scenarioStart = Date.now();
       const context: ScenarioContext = { world, rng, checks: [], log };
+      const lagSamples = sampler(() => stageLags(admin!, names), 1000);
       const production = producer.produce(slice, scenario.rate(options, slice.length));
       await scenario.run(context);
+      const faultEnd = context.faultEndedAt ?? Date.now();
       await production;
-      const faultEnd = Date.now();
+      const producedAt = Date.now();
       await waitDrained(world, options.drainTimeoutMs);
       const recoverMs = Date.now() - faultEnd;
+      const lags = await lagSamples.stop();
+      const peakLag = {
+        router: Math.max(0, ...lags.map((l) => l.router)),
+        embedder: Math.max(0, ...lags.map((l) => l.embedder)),
+        writer: Math.max(0, ...lags.map((l) => l.writer)),
+      };
       const index = await checkIndex(milvus, names.collection, producer.produced, MODEL);
       const dlq = checkDlq(await readTopic(kafka, admin, names.dlq), producer.bad);
       const crashes = fleet.crashes.filter((c) => c.at >= scenarioStart);
@@ -277,6 +289,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         ghost: index.ghost.length,
         dlq,
         recoverMs,
+        productionEndedAfterFaultMs: Math.max(0, producedAt - faultEnd),
+        peakLag,
         durationMs: Date.now() - scenarioStart,
         checks: context.checks,
         staleExamples: index.stale

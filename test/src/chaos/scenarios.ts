@@ -12,6 +12,8 @@ export interface ScenarioContext {
   rng: Rng;
   checks: Check[];
   log(line: string): void;
+  /** When the fault ended (recovery is measured from here); the end of run() when a scenario leaves it unset. */
+  faultEndedAt?: number;
 }
 
 export interface Scenario {
@@ -55,6 +57,7 @@ const kill: Scenario = {
       await sleep(ctx.rng.int(KILL_GAP.min, KILL_GAP.max));
       restarts.push(await fleet.kill9AndRestart(stage));
     }
+    ctx.faultEndedAt = Date.now();
     check(
       ctx,
       'every killed service came back ready',
@@ -110,6 +113,7 @@ const milvus: Scenario = {
       `lag ${lagBefore} before, ${lagDuring} at the end of the outage`,
     );
     await stack.up('milvus');
+    ctx.faultEndedAt = Date.now();
     ctx.log('  milvus started');
     await restarted;
   },
@@ -195,6 +199,7 @@ const embeddingApi: Scenario = {
     await fleet.start('embedder');
     await sleep(Math.max(0, failFrom + options.apiFailMs - Date.now()));
     fake.clear();
+    ctx.faultEndedAt = Date.now();
     ctx.log('  API healthy again');
     // Until the breaker closes and the lag is worked off.
     await waitFor(
@@ -267,6 +272,7 @@ const broker: Scenario = {
     ctx.log('  broker stopped');
     await sleep(options.brokerDownMs);
     await stack.up('kafka');
+    ctx.faultEndedAt = Date.now();
     ctx.log('  broker started');
     producer.resume();
   },
@@ -299,6 +305,7 @@ const scale: Scenario = {
     await sleep(options.scaleHoldMs);
     // Scale down by SIGTERM of the older instance: a graceful hand-over of its partitions.
     await Promise.all(STAGES.map((s) => gracefulStop(ctx, s, `${s} scale-down`)));
+    ctx.faultEndedAt = Date.now();
     for (const stage of STAGES) {
       const members = await waitFor(
         `${stage} back to 1 member`,
