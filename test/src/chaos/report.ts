@@ -10,19 +10,19 @@ export function renderMarkdown(result: ChaosResult): string {
   lines.push(
     `Chaos run of ${result.startedAt}: ${result.totalEvents} events (${result.options.catalogSize} catalog creates + ${result.totalEvents - result.options.catalogSize} from the realistic stream), ${result.options.partitions} partitions, ${seconds(result.durationMs)} in all.`,
     '',
-    '| scenario | events | lost | stale | ghost | DLQ (bad inputs found / injected, other) | peak lag router / embedder / writer | time to recover | checks |',
+    '| scenario | events | lost | stale | ghost | DLQ (bad inputs found / injected, other) | peak lag router / embedder / writer | time to recover (input still flowing for) | checks |',
     '|---|---:|---:|---:|---:|---|---:|---:|---|',
   );
   for (const s of result.scenarios) {
     const passed = s.checks.filter((c) => c.ok).length;
     const lag = `${s.peakLag.router} / ${s.peakLag.embedder} / ${s.peakLag.writer}`;
     lines.push(
-      `| ${s.title} | ${s.events} | ${s.lost} | ${s.stale} | ${s.ghost} | ${s.dlq.distinct} / ${s.dlq.expected}, ${s.dlq.unexpected} | ${lag} | ${seconds(s.recoverMs)} | ${passed}/${s.checks.length} |`,
+      `| ${s.title} | ${s.events} | ${s.lost} | ${s.stale} | ${s.ghost} | ${s.dlq.distinct} / ${s.dlq.expected}, ${s.dlq.unexpected} | ${lag} | ${seconds(s.recoverMs)} (${seconds(s.productionEndedAfterFaultMs)}) | ${passed}/${s.checks.length} |`,
     );
   }
   lines.push(
     '',
-    'Lost/stale/ghost and DLQ are checked over the whole index after each scenario has drained. Time to recover: from the end of the fault (last restart, Milvus/API/broker back, scale-down done) until every stage has committed everything produced.',
+    'Lost/stale/ghost and DLQ are checked over the whole index after each scenario has drained. Time to recover: from the end of the fault (last restart, Milvus/API/broker back, scale-down done) until every stage has committed everything produced; the stream keeps flowing at its paced rate for the time in brackets after the fault ended, so recovery is never shorter than that.',
   );
   const i = result.index;
   lines.push(
