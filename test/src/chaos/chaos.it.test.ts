@@ -15,9 +15,9 @@ test('chaos (short): kill -9, Milvus outage, API 429 + outage, broker restart, s
   const result = await runChaos({
     ...SHORT,
     label: 'chaos-short',
-    log: (line) => process.stdout.write(`# ${line}\n`),
+    log: (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(renderMarkdown(result).replace(/^/gm, '# '));
+  process.stdout.write(renderMarkdown(result));
   assert.deepEqual(failures(result), []);
   assert.ok(result.totalEvents >= SHORT.catalogSize + SHORT.eventsPerScenario * SHORT.scenarios.length);
   assert.equal(result.index.rows, result.index.expectedPresent);
