@@ -12,7 +12,7 @@ export {
 export { HEADER, headerString, sourceHeaders } from './headers.js';
 export { groupLag, type PartitionLag } from './lag.js';
 export { partitionForKey } from './partition.js';
-export { createOrderedProducer, produceAll } from './producer.js';
+export { chunkBySize, createOrderedProducer, MAX_REQUEST_BYTES, produceAll } from './producer.js';
 export {
   type BatchContext,
   type BatchHandler,

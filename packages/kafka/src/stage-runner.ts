@@ -213,16 +213,32 @@ export class StageRunner {
       isStale: () => payload.isStale(),
     };
     const started = performance.now();
+    // A rebalance began (the heartbeat says so): kafkajs cannot rejoin until this batch returns, so a batch
+    // retrying against a dependency that is down must give up its partition instead of holding the group.
+    const revoked = new AbortController();
+    const abandon = AbortSignal.any([this.stopping.signal, revoked.signal]);
     // Heartbeat while the handler works or waits, so a slow dependency does not cost the assignment.
     const beat = setInterval(
       () => {
-        payload.heartbeat().catch(() => {});
+        payload.heartbeat().catch((error: unknown) => {
+          if (isRebalance(error) && !revoked.signal.aborted) {
+            logger.info({ partition: batch.partition, offset: batch.firstOffset() }, 'group rebalancing');
+            revoked.abort(error);
+          }
+        });
       },
       Math.max(500, this.options.consumer.heartbeatIntervalMs),
     );
+    const gone = () => payload.isStale() || !payload.isRunning() || revoked.signal.aborted;
     try {
       for (let attempt = 0; ; attempt++) {
-        if (payload.isStale() || !payload.isRunning()) return;
+        if (gone()) {
+          logger.info(
+            { partition: batch.partition, offset: batch.firstOffset() },
+            'batch dropped uncommitted: partition revoked',
+          );
+          return;
+        }
         try {
           await this.options.handler(records, ctx);
           break;
@@ -241,14 +257,16 @@ export class StageRunner {
             'batch failed; retrying without commit',
           );
           try {
-            await sleep(delay, this.stopping.signal);
+            await sleep(delay, abandon);
           } catch {
-            return;
+            if (this.stopping.signal.aborted) return;
           }
         }
       }
       const last = records[records.length - 1]!.offset;
-      if (payload.isStale()) return;
+      // Done, but the partition may be someone else's now: its new owner redoes the batch (idempotent).
+      // (Stopping is no reason to skip: a graceful stop commits what it finished.)
+      if (payload.isStale() || revoked.signal.aborted) return;
       payload.resolveOffset(last);
       await payload.commitOffsetsIfNecessary({
         topics: [
@@ -272,6 +290,19 @@ export class StageRunner {
       this.paused ? this.assigned.length : 0,
     );
   }
+}
+
+// kafkajs' rebalance signals: a heartbeat answered with these means the assignment is being taken back.
+const REBALANCE_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR_FOR_GROUP',
+]);
+
+function isRebalance(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && REBALANCE_TYPES.has(type);
 }
 
 function nextOffset(offset: string): string {

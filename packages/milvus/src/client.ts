@@ -1,4 +1,5 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { call } from './errors.js';
 
 export { MilvusClient } from '@zilliz/milvus2-sdk-node';
 
@@ -22,6 +23,33 @@ export function createMilvusClient(options: MilvusOptions): MilvusClient {
   // unhandled rejection that kills the process.
   (client as unknown as { connectPromise?: Promise<unknown> }).connectPromise?.catch(() => {});
   return client;
+}
+
+/**
+ * One cheap real call. Not checkHealth/getVersion: SDK 3.0.6 awaits the constructor's connect promise in
+ * those, so a client created while Milvus was down fails them forever, even after Milvus is back.
+ */
+export async function pingMilvus(client: MilvusClient): Promise<void> {
+  await call('listCollections', () => client.listCollections());
+}
+
+/**
+ * Runs `attempt` until it succeeds or fails with an error that is not an outage (`canRetry` true), waiting
+ * `retryMs` between tries: a service started while Milvus is down waits for it instead of crash-looping.
+ */
+export async function whenMilvusAnswers<T>(
+  attempt: () => Promise<T>,
+  options: { retryMs?: number; onWait?: (error: unknown) => void } = {},
+): Promise<T> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if ((error as { canRetry?: unknown } | null)?.canRetry !== true) throw error;
+      options.onWait?.(error);
+      await new Promise((r) => setTimeout(r, options.retryMs ?? 1000));
+    }
+  }
 }
 
 /** Polls a real call until Milvus answers or `timeoutMs` passes. */

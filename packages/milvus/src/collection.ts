@@ -46,6 +46,28 @@ export async function ensureCollection(
   client: MilvusClient,
   options: { alias: string; dimension: number; model?: IndexModel },
 ): Promise<EnsuredCollection> {
+  // Milvus Lite has no lock around create: a process racing another (writer and embedder start together)
+  // sees "already exists", "[Errno 17] File exists" or "does not exist" for a collection half made by the
+  // other. Everything below is idempotent, so looking again settles it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureCollectionOnce(client, options);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const raced =
+        code !== 'FRESHET_DIMENSION_MISMATCH' && CREATE_RACE.test(String((error as Error).message));
+      if (!raced || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+const CREATE_RACE = /already exist|File exists|does not exist|not exist/i;
+
+async function ensureCollectionOnce(
+  client: MilvusClient,
+  options: { alias: string; dimension: number; model?: IndexModel },
+): Promise<EnsuredCollection> {
   const { alias, dimension } = options;
   await ensureTombstones(client, alias);
   const existing = await describeAlias(client, alias);

@@ -4,7 +4,9 @@ export {
   MilvusClient,
   type MilvusOptions,
   milvusReadiness,
+  pingMilvus,
   waitForMilvus,
+  whenMilvusAnswers,
 } from './client.js';
 export {
   createPhysical,
@@ -22,6 +24,7 @@ export {
 export {
   MILVUS_ERROR_CODES,
   type MilvusErrorCode,
+  MilvusNotLoadedError,
   MilvusRejectedError,
   MilvusUnavailableError,
 } from './errors.js';
@@ -56,6 +59,7 @@ export {
   upsertRows,
   upsertRowsIsolating,
   upsertTombstones,
+  withLoaded,
 } from './store.js';
 export {
   type CollapsedProduct,

@@ -3,6 +3,7 @@ import { describeAlias, type IndexModel } from './collection.js';
 import { call, MilvusRejectedError } from './errors.js';
 import { PRODUCT_OUTPUT_FIELDS } from './layout.js';
 import { int64, nullableString } from './rows.js';
+import { withLoaded } from './store.js';
 
 export interface SearchFilters {
   maxPriceMinor?: number;
@@ -43,15 +44,17 @@ export async function searchProducts(
   options: SearchFilters & { k?: number } = {},
 ): Promise<SearchHit[]> {
   const filter = filterExpression(options);
-  const result = await call('search', () =>
-    client.search({
-      collection_name: alias,
-      data: [Array.from(vector)],
-      limit: options.k ?? 10,
-      ...(filter ? { filter } : {}),
-      output_fields: [...PRODUCT_OUTPUT_FIELDS],
-      params: { metric_type: 'COSINE' },
-    }),
+  const result = await withLoaded(client, alias, () =>
+    call('search', () =>
+      client.search({
+        collection_name: alias,
+        data: [Array.from(vector)],
+        limit: options.k ?? 10,
+        ...(filter ? { filter } : {}),
+        output_fields: [...PRODUCT_OUTPUT_FIELDS],
+        params: { metric_type: 'COSINE' },
+      }),
+    ),
   );
   return (result.results as Array<Record<string, unknown>>).map((r) => ({
     productId: String(r.product_id ?? r.id),

@@ -1,5 +1,5 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { call, type MilvusRejectedError } from './errors.js';
+import { call, MilvusNotLoadedError, type MilvusRejectedError } from './errors.js';
 import { PRODUCT_OUTPUT_FIELDS, tombstoneName } from './layout.js';
 import {
   fromMilvusRow,
@@ -23,6 +23,20 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * Runs a read; when Milvus answers that the collection is released (Milvus Lite after a restart), loads
+ * it and tries once more, so the writer and the embedder recover by themselves (issue 5).
+ */
+export async function withLoaded<T>(client: MilvusClient, name: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof MilvusNotLoadedError)) throw error;
+    await call('load', () => client.loadCollection({ collection_name: error.collection ?? name }));
+    return read();
+  }
+}
+
 async function queryIds(
   client: MilvusClient,
   collection: string,
@@ -31,13 +45,15 @@ async function queryIds(
 ): Promise<Array<Record<string, unknown>>> {
   const rows: Array<Record<string, unknown>> = [];
   for (const part of chunks(ids, ID_CHUNK)) {
-    const result = await call('query', () =>
-      client.query({
-        collection_name: collection,
-        filter: idFilter(part),
-        output_fields: [...fields],
-        limit: part.length,
-      }),
+    const result = await withLoaded(client, collection, () =>
+      call('query', () =>
+        client.query({
+          collection_name: collection,
+          filter: idFilter(part),
+          output_fields: [...fields],
+          limit: part.length,
+        }),
+      ),
     );
     rows.push(...(result.data as Array<Record<string, unknown>>));
   }
@@ -116,13 +132,15 @@ export async function allRows(
   const out: ProductRow[] = [];
   let after = '';
   for (;;) {
-    const result = await call('query', () =>
-      client.query({
-        collection_name: alias,
-        filter: `product_id > ${JSON.stringify(after)}`,
-        output_fields: withVectors ? [...PRODUCT_OUTPUT_FIELDS, 'embedding'] : [...PRODUCT_OUTPUT_FIELDS],
-        limit: 5000,
-      }),
+    const result = await withLoaded(client, alias, () =>
+      call('query', () =>
+        client.query({
+          collection_name: alias,
+          filter: `product_id > ${JSON.stringify(after)}`,
+          output_fields: withVectors ? [...PRODUCT_OUTPUT_FIELDS, 'embedding'] : [...PRODUCT_OUTPUT_FIELDS],
+          limit: 5000,
+        }),
+      ),
     );
     const page = (result.data as Array<Record<string, unknown>>).map(fromMilvusRow);
     if (page.length === 0) break;

@@ -73,6 +73,19 @@ test('an older update after a delete does not resurrect the product', () => {
   assert.equal(acrossBatches.plan.kind, 'none');
 });
 
+test('a delete cut short (tombstone written, row not yet deleted) is finished by its redelivery', () => {
+  const cutShort = { rowVersion: 2, tombstoneVersion: 3 };
+  const redelivered = collapseByVersion([del(3)], cutShort);
+  assert.deepEqual(redelivered.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 3 });
+  assert.deepEqual(redelivered.outcomes, ['stale']);
+  // Any later batch of the product finishes it too, and a partial cannot revive the leftover row.
+  assert.equal(collapseByVersion([price(2, 5)], cutShort).plan.kind, 'delete');
+  const newerPartial = collapseByVersion([price(4, 5)], cutShort);
+  assert.equal(newerPartial.plan.kind, 'delete');
+  assert.deepEqual(newerPartial.outcomes, ['missing']);
+  assert.equal(collapseByVersion([upsert(4)], cutShort).plan.kind, 'upsert');
+});
+
 test('a newer create after a delete brings the product back', () => {
   const { plan } = collapseByVersion([upsert(5)], { rowVersion: null, tombstoneVersion: 3 });
   assert.equal(plan.kind, 'upsert');

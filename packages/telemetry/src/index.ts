@@ -5,7 +5,7 @@ export {
   type ReadinessCheck,
   startHealthServer,
 } from './health.js';
-export { exitOnSignals, exitOnStartupError } from './lifecycle.js';
+export { consumerDrainMs, exitOnSignals, exitOnStartupError } from './lifecycle.js';
 export { createLogger, type Logger, type LoggerOptions, maskSecrets, REDACT_PATHS } from './logger.js';
 export { Counter, createMetrics, Gauge, Histogram, type PipelineMetrics, Registry } from './metrics.js';
 export {

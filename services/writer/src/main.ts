@@ -1,8 +1,16 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection, milvusReadiness, tombstoneName } from '@freshet/milvus';
+import {
+  createMilvusClient,
+  ensureCollection,
+  milvusReadiness,
+  pingMilvus,
+  tombstoneName,
+  whenMilvusAnswers,
+} from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
+  consumerDrainMs,
   createFailpoints,
   createLogger,
   createMetrics,
@@ -11,6 +19,7 @@ import {
   startHealthServer,
   startTracing,
 } from '@freshet/telemetry';
+import { MilvusAvailability } from './availability.js';
 import { createWriterHandler } from './handler.js';
 import { createMilvusWriterStore } from './milvus-store.js';
 
@@ -46,15 +55,23 @@ async function main(config: WriterConfig): Promise<void> {
     ...(config.milvus.token ? { token: config.milvus.token } : {}),
     ssl: config.milvus.ssl,
   });
-  const { physical } = await ensureCollection(milvus, {
-    alias: config.milvus.collection,
-    dimension: config.embedding.dimension,
-    model: {
-      model: config.embedding.model,
-      dimension: config.embedding.dimension,
-      templateVersion: config.embedding.templateVersion,
+  // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
+  const { physical } = await whenMilvusAnswers(
+    () =>
+      ensureCollection(milvus, {
+        alias: config.milvus.collection,
+        dimension: config.embedding.dimension,
+        model: {
+          model: config.embedding.model,
+          dimension: config.embedding.dimension,
+          templateVersion: config.embedding.templateVersion,
+        },
+      }),
+    {
+      retryMs: config.service.retry.maxMs,
+      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
     },
-  });
+  );
   logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
 
   const producer = createOrderedProducer(kafka);
@@ -69,7 +86,12 @@ async function main(config: WriterConfig): Promise<void> {
   );
   const failpoints = createFailpoints(config.service.failpoints, logger);
 
-  let milvusUp = true;
+  // The runner is created below; its pause/resume are only called once batches run.
+  const availability = new MilvusAvailability(
+    { pause: (reason) => runner.pause(reason), resume: (reason) => runner.resume(reason) },
+    () => pingMilvus(milvus),
+    { probeMs: config.service.retry.maxMs, logger },
+  );
   const runner: StageRunner = new StageRunner({
     stage: STAGE,
     kafka,
@@ -96,9 +118,8 @@ async function main(config: WriterConfig): Promise<void> {
       onAcknowledged: () => failpoints.reach('writer.after-milvus-ack'),
       // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
       onMilvusAvailability(available, error) {
-        milvusUp = available;
-        if (available) runner.resume('milvus answered');
-        else runner.pause(`milvus unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        if (available) availability.available();
+        else availability.unavailable(error);
       },
     }),
   });
@@ -112,7 +133,7 @@ async function main(config: WriterConfig): Promise<void> {
       {
         name: 'milvus',
         check: async () =>
-          milvusUp ? milvusReadiness(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
+          availability.isUp() ? milvusReadiness(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
       },
     ],
   });
@@ -121,7 +142,8 @@ async function main(config: WriterConfig): Promise<void> {
   exitOnSignals(
     async () => {
       health.draining();
-      await runner.stop(config.service.shutdownGraceMs);
+      await runner.stop(consumerDrainMs(config.service.shutdownGraceMs));
+      availability.stop();
       await producer.disconnect();
       await milvus.closeConnection();
       await tracing.shutdown();
