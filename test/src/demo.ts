@@ -1,7 +1,6 @@
 // The main job of the README (deploy/local/demo): index the shipped sample catalog through the three
-// running services, stream price/stock/text changes for a few seconds, then answer a search.
-import { LocalEmbeddingProvider } from '@freshet/embedding';
-import { createMilvusClient, searchProducts } from '@freshet/milvus';
+// running services and stream price/stock/text changes for a few seconds; deploy/local/demo then asks
+// `freshet search` (packages/cli) for the answer.
 import { catalogEvents, generateEvents, readCatalogJsonl, SAMPLE_CATALOG } from '@freshet/testkit';
 import {
   connectKafka,
@@ -10,7 +9,6 @@ import {
   type StreamItem,
   waitDrained,
 } from './support/pipeline.js';
-import { STACK } from './support/stack.js';
 
 const names: PipelineNames = {
   input: 'catalog.product-events',
@@ -22,7 +20,6 @@ const names: PipelineNames = {
 };
 
 async function main(): Promise<void> {
-  const query = process.argv[2] ?? 'wireless noise cancelling headphones';
   const tk = await connectKafka(names, 6);
   const entries = await readCatalogJsonl(SAMPLE_CATALOG.path);
   const started = Date.now();
@@ -49,24 +46,6 @@ async function main(): Promise<void> {
   await waitDrained(tk, names, 300000);
   console.log(`pipeline drained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await tk.close();
-
-  const milvus = createMilvusClient({ address: STACK.milvus });
-  const [vector] = await new LocalEmbeddingProvider().embed([query]);
-  const hits = await searchProducts(milvus, names.collection, vector!, {
-    k: 5,
-    inStock: true,
-    maxPriceMinor: 30000,
-  });
-  console.log(`\nsearch: "${query}" (in stock, price ≤ 300.00)`);
-  for (const h of hits) {
-    const price = h.priceMinor === null ? '—' : `${(h.priceMinor / 100).toFixed(2)} ${h.currency ?? ''}`;
-    console.log(`  ${h.score.toFixed(3)}  ${h.productId}  ${h.title}  [${price}, stock ${h.stock}]`);
-  }
-  await milvus.closeConnection();
-  if (hits.length === 0) {
-    console.error('no hits: the index is empty or the filters exclude everything');
-    process.exit(1);
-  }
 }
 
 main().catch((error: unknown) => {

@@ -262,6 +262,53 @@ test('a writer killed with -9 mid-stream loses nothing once restarted', async ()
   await assertMilvusEqualsOracle();
 });
 
+test('a writer killed after Milvus acknowledged a batch but before the commit: the redelivery leaves the state correct', async () => {
+  await waitDrained(tk, names, 120000, Object.values(services));
+  const { startService } = await import('./support/services.js');
+  const { stageEnv } = await import('./support/pipeline.js');
+  const { groupLag } = await import('@freshet/kafka');
+  const writerEnv = {
+    FRESHET_EMBEDDING_DIMENSIONS: String(MODEL.dimension),
+    FRESHET_EMBEDDING_MODEL: MODEL.model,
+    FRESHET_EMBEDDING_PROVIDER: 'openai',
+    FRESHET_EMBEDDING_BASE_URL: fake.url,
+    FRESHET_EMBEDDING_API_KEY: 'sk-test-sentinel-key',
+  };
+  assert.equal(await services.writer.terminate(15000), 0);
+  // The failpoint SIGKILLs the writer right after its first batch is acknowledged by Milvus, before the commit.
+  services.writer = await startService(
+    'writer',
+    stageEnv(names, 'writer', { ...writerEnv, FRESHET_FAILPOINTS: 'writer.after-milvus-ack' }),
+  );
+  const items: StreamItem[] = [];
+  for (let n = 0; n < 60; n++)
+    items.push(
+      ev(
+        n % 4 === 0
+          ? event(`k-${n}`, 'UPDATE', 5000 + n, { product: product(n + 7000) })
+          : event(`k-${n}`, 'PRICE_CHANGE', 5000 + n, { price: { amountMinor: 7000 + n, currency: 'EUR' } }),
+      ),
+    );
+  await send(items);
+  assert.equal(await services.writer.exited, 'SIGKILL', services.writer.logTail());
+  const acknowledged = (await allRows(milvus, names.collection)).filter((r) => r.version >= 5000);
+  assert.ok(acknowledged.length > 0, 'Milvus acknowledged part of the stream before the crash');
+  const uncommitted = (await groupLag(tk.admin, names.groups.writer, names.index)).reduce(
+    (n, p) => n + p.lag,
+    0,
+  );
+  assert.ok(uncommitted >= acknowledged.length, `its offsets were not committed (lag ${uncommitted})`);
+
+  services.writer = await startService('writer', stageEnv(names, 'writer', writerEnv));
+  await assertMilvusEqualsOracle();
+  // The acknowledged records came again and changed nothing: the version guard counted them stale.
+  const stale = metricValue(await services.writer.metrics(), 'freshet_events_total', {
+    stage: 'writer',
+    outcome: 'stale',
+  });
+  assert.ok(stale >= acknowledged.length, `redelivered records were ignored as stale (${stale})`);
+});
+
 test('SIGTERM drains and exits 0 within the grace period, and no secret reached the logs', async () => {
   for (const s of Object.values(services)) {
     const code = await s.terminate(15000);

@@ -1,7 +1,14 @@
 export { type Env, parseEnv, resolveSecrets } from './env.js';
 export { ConfigError } from './errors.js';
-export { loadEmbedderConfig, loadEmbeddingModelConfig, loadRouterConfig, loadWriterConfig } from './load.js';
 export {
+  loadCliConfig,
+  loadEmbedderConfig,
+  loadEmbeddingModelConfig,
+  loadRouterConfig,
+  loadWriterConfig,
+} from './load.js';
+export {
+  cliSchema,
   embedderSchema,
   KNOWN_VARIABLES,
   routerSchema,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from './errors.js';
-import { loadEmbedderConfig, loadRouterConfig, loadWriterConfig } from './load.js';
+import { loadCliConfig, loadEmbedderConfig, loadRouterConfig, loadWriterConfig } from './load.js';
 
 function problemsOf(fn: () => unknown): Array<{ variable: string; problem: string }> {
   try {
@@ -78,4 +78,37 @@ test('SASL needs a username and a password', () => {
   });
   assert.deepEqual(c.kafka.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
   assert.deepEqual(c.kafka.ssl, { rejectUnauthorized: true });
+});
+
+test('the CLI reads the same connection, topic, group and model variables as the stages', () => {
+  const c = loadCliConfig({
+    FRESHET_TOPIC_INPUT: 'in',
+    FRESHET_WRITER_GROUP_ID: 'w',
+    FRESHET_CLI_WRITER_URL: 'http://writer:9103',
+    FRESHET_CLI_OUTPUT: 'json',
+    // Another service's variable in a shared ConfigMap is fine.
+    FRESHET_EMBED_LINGER_MS: '5',
+  });
+  assert.equal(c.topics.input, 'in');
+  assert.equal(c.topics.dlqReplays, 'freshet.dlq-replays');
+  assert.deepEqual(c.groups, { router: 'freshet-router', embedder: 'freshet-embedder', writer: 'w' });
+  assert.deepEqual(c.stageUrls, { writer: 'http://writer:9103' });
+  assert.equal(c.output, 'json');
+  assert.equal(c.logLevel, 'warn');
+  assert.equal(c.kafka.clientId, 'freshet-cli');
+  assert.equal(c.embedding.dimension, 384);
+  assert.equal(c.milvus.collection, 'products');
+  const problems = problemsOf(() =>
+    loadCliConfig({ FRESHET_CLI_ROUTER_URL: 'not a url', FRESHET_CLI_OUTPT: 'json' }),
+  );
+  assert.deepEqual(problems.map((p) => p.variable).sort(), ['FRESHET_CLI_OUTPT', 'FRESHET_CLI_ROUTER_URL']);
+});
+
+test('failpoints are off by default and a malformed one names FRESHET_FAILPOINTS', () => {
+  assert.deepEqual(loadWriterConfig({}).service.failpoints, []);
+  assert.deepEqual(loadWriterConfig({ FRESHET_FAILPOINTS: 'writer.after-milvus-ack@3' }).service.failpoints, [
+    'writer.after-milvus-ack@3',
+  ]);
+  const problems = problemsOf(() => loadWriterConfig({ FRESHET_FAILPOINTS: 'writer.after-milvus-ack@0' }));
+  assert.equal(problems[0]?.variable, 'FRESHET_FAILPOINTS');
 });

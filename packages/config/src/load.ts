@@ -1,8 +1,16 @@
 import type { z } from 'zod';
 import { type Env, parseEnv } from './env.js';
 import { ConfigError } from './errors.js';
-import { embedderSchema, KNOWN_VARIABLES, routerSchema, SECRET_VARIABLES, writerSchema } from './schema.js';
+import {
+  cliSchema,
+  embedderSchema,
+  KNOWN_VARIABLES,
+  routerSchema,
+  SECRET_VARIABLES,
+  writerSchema,
+} from './schema.js';
 import type {
+  CliConfig,
   CommonConfig,
   EmbedderConfig,
   EmbeddingModelConfig,
@@ -16,7 +24,9 @@ import type {
 type RouterEnv = z.output<typeof routerSchema>;
 type EmbedderEnv = z.output<typeof embedderSchema>;
 type WriterEnv = z.output<typeof writerSchema>;
-type AnyEnv = RouterEnv | EmbedderEnv | WriterEnv;
+type CliEnv = z.output<typeof cliSchema>;
+type ServiceEnv = RouterEnv | EmbedderEnv | WriterEnv;
+type AnyEnv = ServiceEnv | CliEnv;
 
 const LOCAL_MODEL = 'freshet-local-v1';
 const LOCAL_DIMENSION = 384;
@@ -74,13 +84,54 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig {
   };
 }
 
+/** The `freshet` CLI: same connection, topic and model settings as the stages, read from the same env. */
+export function loadCliConfig(env: Env = process.env): CliConfig {
+  const e = parseEnv(cliSchema, env, { secrets: SECRET_VARIABLES, knownVariables: KNOWN_VARIABLES });
+  return {
+    kafka: kafka('cli', e),
+    topics: {
+      input: e.FRESHET_TOPIC_INPUT,
+      embed: e.FRESHET_TOPIC_EMBED,
+      index: e.FRESHET_TOPIC_INDEX,
+      dlq: e.FRESHET_TOPIC_DLQ,
+      partitions: e.FRESHET_TOPIC_PARTITIONS,
+      replicationFactor: e.FRESHET_TOPIC_REPLICATION_FACTOR,
+      dlqReplays: e.FRESHET_TOPIC_DLQ_REPLAYS,
+    },
+    registry: {
+      url: e.FRESHET_REGISTRY_URL,
+      ...(e.FRESHET_REGISTRY_USERNAME ? { username: e.FRESHET_REGISTRY_USERNAME } : {}),
+      ...(e.FRESHET_REGISTRY_PASSWORD ? { password: e.FRESHET_REGISTRY_PASSWORD } : {}),
+    },
+    milvus: milvus(e),
+    embedding: embeddingModel(e),
+    groups: {
+      router: e.FRESHET_ROUTER_GROUP_ID,
+      embedder: e.FRESHET_EMBEDDER_GROUP_ID,
+      writer: e.FRESHET_WRITER_GROUP_ID,
+    },
+    output: e.FRESHET_CLI_OUTPUT,
+    logLevel: e.FRESHET_CLI_LOG_LEVEL,
+    stageUrls: {
+      ...(e.FRESHET_CLI_ROUTER_URL ? { router: e.FRESHET_CLI_ROUTER_URL } : {}),
+      ...(e.FRESHET_CLI_EMBEDDER_URL ? { embedder: e.FRESHET_CLI_EMBEDDER_URL } : {}),
+      ...(e.FRESHET_CLI_WRITER_URL ? { writer: e.FRESHET_CLI_WRITER_URL } : {}),
+    },
+  };
+}
+
 /** Embedding model settings alone (the CLI embeds search queries with the same model). */
 export function loadEmbeddingModelConfig(env: Env = process.env): EmbeddingModelConfig {
   const e = parseEnv(routerSchema, env, { secrets: SECRET_VARIABLES, knownVariables: KNOWN_VARIABLES });
   return embeddingModel(e);
 }
 
-function common(name: ServiceName, e: AnyEnv, groupId: string, partitionsConcurrency: number): CommonConfig {
+function common(
+  name: ServiceName,
+  e: ServiceEnv,
+  groupId: string,
+  partitionsConcurrency: number,
+): CommonConfig {
   return {
     service: {
       name,
@@ -95,6 +146,7 @@ function common(name: ServiceName, e: AnyEnv, groupId: string, partitionsConcurr
       serviceNamespace: e.FRESHET_OTEL_SERVICE_NAMESPACE,
       shutdownGraceMs: e.FRESHET_SHUTDOWN_GRACE_MS,
       retry: { baseMs: e.FRESHET_RETRY_BASE_MS, maxMs: e.FRESHET_RETRY_MAX_MS },
+      failpoints: e.FRESHET_FAILPOINTS,
     },
     kafka: kafka(name, e),
     topics: {
@@ -114,7 +166,7 @@ function common(name: ServiceName, e: AnyEnv, groupId: string, partitionsConcurr
   };
 }
 
-function kafka(name: ServiceName, e: AnyEnv): KafkaConfig {
+function kafka(name: ServiceName | 'cli', e: AnyEnv): KafkaConfig {
   const mechanism = e.FRESHET_KAFKA_SASL_MECHANISM;
   let sasl: KafkaConfig['sasl'];
   if (mechanism !== 'none') {
@@ -146,7 +198,7 @@ function kafka(name: ServiceName, e: AnyEnv): KafkaConfig {
   };
 }
 
-function milvus(e: EmbedderEnv | WriterEnv): MilvusConfig {
+function milvus(e: EmbedderEnv | WriterEnv | CliEnv): MilvusConfig {
   return {
     address: e.FRESHET_MILVUS_ADDRESS,
     ...(e.FRESHET_MILVUS_TOKEN ? { token: e.FRESHET_MILVUS_TOKEN } : {}),

@@ -55,6 +55,16 @@ export const serviceShape = {
   FRESHET_SHUTDOWN_GRACE_MS: int(25000, 1000),
   FRESHET_RETRY_BASE_MS: int(200, 1),
   FRESHET_RETRY_MAX_MS: int(10000, 1),
+  /**
+   * Test-only crash points, comma-separated `name` or `name@N` (SIGKILL the Nth time `name` is reached), so
+   * tests can kill a stage at an exact moment such as between Milvus's acknowledgement and the commit.
+   */
+  FRESHET_FAILPOINTS: list([]).refine(
+    (names) => names.every((n) => /^[a-z]+(\.[a-z-]+)+(@[1-9]\d*)?$/.test(n)),
+    {
+      message: 'expected comma-separated failpoints, each <stage>.<point> or <stage>.<point>@N',
+    },
+  ),
 } as const;
 
 export const routerShape = {
@@ -113,6 +123,29 @@ export const writerShape = {
   FRESHET_WRITER_MAX_WAIT_MS: int(100, 0),
 } as const;
 
+/** The `freshet` CLI: everything it talks to, plus where the stages' /metrics are (for `status`). */
+export const cliShape = {
+  ...kafkaShape,
+  ...registryShape,
+  ...milvusShape,
+  ...embeddingModelShape,
+  FRESHET_ROUTER_GROUP_ID: routerShape.FRESHET_ROUTER_GROUP_ID,
+  FRESHET_EMBEDDER_GROUP_ID: embedderShape.FRESHET_EMBEDDER_GROUP_ID,
+  FRESHET_WRITER_GROUP_ID: writerShape.FRESHET_WRITER_GROUP_ID,
+  /** `text` (for people) or `json` (for scripts); `--json` overrides. */
+  FRESHET_CLI_OUTPUT: z.enum(['text', 'json']).default('text'),
+  /** Log level of the CLI's own diagnostics (stderr); results go to stdout. */
+  FRESHET_CLI_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('warn'),
+  /** Base URLs of each stage's HTTP server for `freshet status` (e.g. http://freshet-router:9101). */
+  FRESHET_CLI_ROUTER_URL: z.url({ message: 'expected a URL' }).optional(),
+  FRESHET_CLI_EMBEDDER_URL: z.url({ message: 'expected a URL' }).optional(),
+  FRESHET_CLI_WRITER_URL: z.url({ message: 'expected a URL' }).optional(),
+  /** Compacted topic recording which DLQ entries `freshet dlq replay` already sent back. */
+  FRESHET_TOPIC_DLQ_REPLAYS: str('freshet.dlq-replays'),
+} as const;
+
 export const SECRET_VARIABLES = [
   'FRESHET_KAFKA_SASL_PASSWORD',
   'FRESHET_REGISTRY_PASSWORD',
@@ -123,11 +156,11 @@ export const SECRET_VARIABLES = [
 export const routerSchema = z.object(routerShape);
 export const embedderSchema = z.object(embedderShape);
 export const writerSchema = z.object(writerShape);
+export const cliSchema = z.object(cliShape);
 
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   ...Object.keys(routerShape),
   ...Object.keys(embedderShape),
   ...Object.keys(writerShape),
-  // The CLI's own variables.
-  'FRESHET_CLI_OUTPUT',
+  ...Object.keys(cliShape),
 ]);

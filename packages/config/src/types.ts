@@ -54,6 +54,8 @@ export interface ServiceConfig {
   serviceNamespace: string;
   shutdownGraceMs: number;
   retry: { baseMs: number; maxMs: number };
+  /** FRESHET_FAILPOINTS: test-only crash points (`name` or `name@N`). */
+  failpoints: string[];
 }
 
 export interface CommonConfig {
@@ -89,4 +91,17 @@ export interface EmbedderConfig extends CommonConfig {
 export interface WriterConfig extends CommonConfig {
   milvus: MilvusConfig;
   writer: { maxBytesPerPartition: number; minBytes: number; maxWaitMs: number };
+}
+
+export interface CliConfig {
+  kafka: KafkaConfig;
+  topics: TopicsConfig & { dlqReplays: string };
+  registry: RegistryConfig;
+  milvus: MilvusConfig;
+  embedding: EmbeddingModelConfig;
+  groups: Record<ServiceName, string>;
+  output: 'text' | 'json';
+  logLevel: ServiceConfig['logLevel'];
+  /** Base URL of each stage's HTTP server (health and /metrics), when known. */
+  stageUrls: Partial<Record<ServiceName, string>>;
 }

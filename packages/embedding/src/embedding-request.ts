@@ -1,6 +1,6 @@
 import type { SendBatch } from './batcher.js';
 import type { EmbeddingBreaker } from './breaker.js';
-import { BreakerOpenError, failureReason } from './errors.js';
+import { BreakerOpenError, EmbeddingError, failureReason } from './errors.js';
 import type { EmbeddingMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type RetryEvent, type RetryPolicy, withRetry } from './retry.js';
@@ -27,7 +27,8 @@ export interface RequestPipeline {
  * and once open the next attempt fails at once with BreakerOpenError, which ends the retries (they
  * would only burn attempts against a known-down API; the embedder pauses instead). The rate limit is
  * per attempt too, because every attempt spends the API's RPM/TPM, and it is skipped while the
- * breaker is open so no budget is spent on calls that will fail fast.
+ * breaker is open so no budget is spent on calls that will fail fast. A 429's Retry-After holds the
+ * limiter, so every request waits it out, not only the refused one.
  */
 export function createBatchSender(pipeline: RequestPipeline): SendBatch {
   const { breaker, limiter, metrics, logger, signal } = pipeline;
@@ -53,6 +54,10 @@ export function createBatchSender(pipeline: RequestPipeline): SendBatch {
             metrics?.requestDuration.observe((performance.now() - started) / 1000);
           }
           metrics?.requests.inc({ outcome: failureReason(error) });
+          if (error instanceof EmbeddingError && error.code === 'FRESHET_EMBEDDING_RATE_LIMITED') {
+            const hinted = error.retryAfterMs;
+            if (hinted !== undefined) limiter.holdFor(Math.min(hinted, pipeline.retry.maxRetryAfterMs));
+          }
           throw error;
         }
       },

@@ -100,3 +100,23 @@ test('an aborted wait rejects and does not block the requests behind it', LIMIT,
   await assert.rejects(limiter.acquire(1, controller.signal), EmbeddingAbortedError);
   assert.equal(await limiter.acquire(1), 60_000);
 });
+
+test(
+  'a Retry-After hold makes every request wait, with or without budgets, and counts as throttled',
+  LIMIT,
+  async () => {
+    for (const budgets of [{}, { requestsPerMinute: 6000, tokensPerMinute: 1_000_000 }]) {
+      const clock = fakeClock();
+      const throttled: number[] = [];
+      const limiter = new RateLimiter({ ...budgets, clock, onThrottled: (ms) => throttled.push(ms) });
+      assert.equal(await limiter.acquire(10), 0, 'no hold yet: at once');
+      limiter.holdFor(2000);
+      assert.equal(await limiter.acquire(10), 2000, 'the first request after the hold waits it out');
+      assert.equal(await limiter.acquire(10), 0, 'the hold is over for the next one');
+      limiter.holdFor(500);
+      limiter.holdFor(100);
+      assert.equal(await limiter.acquire(10), 500, 'a shorter hold never shortens a longer one');
+      assert.deepEqual(throttled, [2000, 500]);
+    }
+  },
+);

@@ -78,6 +78,8 @@ export class RateLimiter {
   private readonly tokens: TokenBucket | undefined;
   private readonly clock: Clock;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Clock time before which nothing is sent: the API's Retry-After applies to the key, not to one request. */
+  private holdUntil = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: RateLimiterOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -92,14 +94,26 @@ export class RateLimiter {
     return this.requests !== undefined || this.tokens !== undefined;
   }
 
+  /**
+   * The server asked to wait `ms` (429 with Retry-After or x-ratelimit-reset-*): every request waits, not
+   * only the one that was refused, or the others would spend the wait earning more 429s.
+   */
+  holdFor(ms: number, now: number = this.clock.now()): void {
+    if (ms > 0) this.holdUntil = Math.max(this.holdUntil, now + ms);
+  }
+
   /** Ms a request of `tokens` would have to wait now, ignoring requests queued before it. */
   delayMs(tokens: number, now: number = this.clock.now()): number {
-    return Math.max(this.requests?.waitMs(1, now) ?? 0, this.tokens?.waitMs(tokens, now) ?? 0);
+    return Math.max(
+      this.holdUntil - now,
+      this.requests?.waitMs(1, now) ?? 0,
+      this.tokens?.waitMs(tokens, now) ?? 0,
+    );
   }
 
   /** Waits until one request of `tokens` fits both budgets, takes it, and resolves with the ms waited. */
   acquire(tokens: number, signal?: AbortSignal): Promise<number> {
-    if (!this.limited) return Promise.resolve(0);
+    if (!this.limited && this.holdUntil <= this.clock.now()) return Promise.resolve(0);
     const turn = this.queue.then(() => this.waitAndTake(tokens, signal));
     this.queue = turn.catch(() => undefined);
     return turn;

@@ -2,6 +2,7 @@ export const KAFKA_ERROR_CODES = [
   'FRESHET_TOPIC_MISMATCH',
   'FRESHET_PRODUCE_FAILED',
   'FRESHET_SHUTTING_DOWN',
+  'FRESHET_TOPICS_NOT_READY',
 ] as const;
 export type KafkaErrorCode = (typeof KAFKA_ERROR_CODES)[number];
 
@@ -9,6 +10,13 @@ export class TopicLayoutError extends Error {
   override readonly name = 'TopicLayoutError';
   readonly code = 'FRESHET_TOPIC_MISMATCH';
   readonly canRetry = false;
+}
+
+/** New topics still have no leader after the wait: the cluster is busy or unhealthy; try again. */
+export class TopicsNotReadyError extends Error {
+  override readonly name = 'TopicsNotReadyError';
+  readonly code = 'FRESHET_TOPICS_NOT_READY';
+  readonly canRetry = true;
 }
 
 /** The stage is stopping: unfinished work is abandoned without a commit and redelivered later. */

@@ -2,11 +2,17 @@ export type { Admin, IHeaders, Kafka, Message, Producer } from 'kafkajs';
 export { backoffDelay, sleep } from './backoff.js';
 export { createKafka } from './client.js';
 export { type DeadLetter, DlqPublisher } from './dlq.js';
-export { KAFKA_ERROR_CODES, type KafkaErrorCode, ShuttingDownError, TopicLayoutError } from './errors.js';
+export {
+  KAFKA_ERROR_CODES,
+  type KafkaErrorCode,
+  ShuttingDownError,
+  TopicLayoutError,
+  TopicsNotReadyError,
+} from './errors.js';
 export { HEADER, headerString, sourceHeaders } from './headers.js';
 export { groupLag, type PartitionLag } from './lag.js';
 export { partitionForKey } from './partition.js';
-export { createOrderedProducer, produceAll } from './producer.js';
+export { chunkBySize, createOrderedProducer, MAX_REQUEST_BYTES, produceAll } from './producer.js';
 export {
   type BatchContext,
   type BatchHandler,

@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 
 /**
@@ -15,51 +15,46 @@ export function createOrderedProducer(kafka: Kafka): Producer {
 }
 
 /**
- * Bytes per send. The broker refuses a record batch over `message.max.bytes` (1 MiB by default), and a
- * stage's outputs outgrow its inputs (text, vectors): a backlog drained in one consumer batch (up to
- * maxBytesPerPartition) must go out in parts, or the partition is stuck retrying forever.
+ * Bytes of records per produce request. kafkajs puts a partition's messages of one send in one record
+ * batch, and the broker refuses a batch over message.max.bytes (1 MiB by default) with MESSAGE_TOO_LARGE:
+ * after an outage a stage fetches a full partition's worth (its output records are bigger than its input,
+ * EmbedRequest carries the text, IndexWrite the vector), and one send of it would fail for ever.
  */
-export const MAX_SEND_BYTES = 512 * 1024;
+export const MAX_REQUEST_BYTES = 512 * 1024;
 
-// Record framing (lengths, attributes, offsets, timestamps) is a few dozen bytes at most.
-const RECORD_OVERHEAD = 64;
-
-function size(value: Message['key'] | IHeaders[string]): number {
-  if (value === null || value === undefined) return 0;
-  if (Array.isArray(value)) return value.reduce((n, v) => n + size(v), 0);
-  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+/** A record's size on the wire, near enough for budgeting (key, value, headers, per-record overhead). */
+function recordBytes(m: Message): number {
+  let size = 64 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    size +=
+      k.length + (Array.isArray(v) ? v.reduce((n, x) => n + String(x).length, 0) : String(v ?? '').length);
+  }
+  return size;
 }
 
-/** Approximate bytes of a record on the wire (uncompressed). */
-export function messageBytes(m: Message): number {
-  let n = RECORD_OVERHEAD + size(m.key) + size(m.value);
-  for (const [name, value] of Object.entries(m.headers ?? {})) n += Buffer.byteLength(name) + size(value);
-  return n;
-}
-
-/** Consecutive runs of `messages` of at most `maxBytes` each (a larger message alone), order kept. */
-export function splitBySize(messages: readonly Message[], maxBytes = MAX_SEND_BYTES): Message[][] {
-  const parts: Message[][] = [];
+/** Consecutive chunks of at most `maxBytes` each (a single larger record goes alone), in order. */
+export function chunkBySize(messages: readonly Message[], maxBytes = MAX_REQUEST_BYTES): Message[][] {
+  const chunks: Message[][] = [];
   let current: Message[] = [];
   let bytes = 0;
   for (const m of messages) {
-    const n = messageBytes(m);
-    if (current.length > 0 && bytes + n > maxBytes) {
-      parts.push(current);
+    const size = recordBytes(m);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
       current = [];
       bytes = 0;
     }
     current.push(m);
-    bytes += n;
+    bytes += size;
   }
-  if (current.length > 0) parts.push(current);
-  return parts;
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /**
- * Sends `messages` to `topic` with acks=all, in parts of at most MAX_SEND_BYTES one after another (so
- * per-key order holds); resolves only when the broker acknowledged every one.
+ * Sends `messages` to `topic` with acks=all, in requests of at most MAX_REQUEST_BYTES, one after the other
+ * (so per-key order holds); resolves only when the broker acknowledged every one.
  */
 export async function produceAll(producer: Producer, topic: string, messages: Message[]): Promise<void> {
-  for (const part of splitBySize(messages)) await producer.send({ topic, messages: part, acks: -1 });
+  for (const chunk of chunkBySize(messages)) await producer.send({ topic, messages: chunk, acks: -1 });
 }

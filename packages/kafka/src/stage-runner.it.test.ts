@@ -154,3 +154,45 @@ test('stopping during an outage abandons the batch without committing it', async
   assert.equal(redelivered[0]?.offset, '0');
   await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
 });
+
+test('a rebalance during an outage drops the retrying batch uncommitted, and the group splits promptly', async () => {
+  const topics = await freshTopics(2);
+  await produceKeyed(topics.input, 40);
+  const groupId = `it-${randomBytes(3).toString('hex')}`;
+  let outage = true;
+  let attempts = 0;
+  const seenByB: StageRecord[] = [];
+  const a = runner(topics.input, groupId, async () => {
+    attempts++;
+    if (outage) throw new Error('dependency down');
+  });
+  await a.start();
+  await until('A retrying both partitions', () => attempts >= 4);
+  // Without dropping its batches, A could not rejoin until they succeed: the rebalance would wait for
+  // the broker's rebalance timeout (60 s) and then evict A.
+  const joinedAt = Date.now();
+  const b = runner(topics.input, groupId, async (records) => {
+    seenByB.push(...records);
+    if (outage) throw new Error('dependency down');
+  });
+  await b.start();
+  await until(
+    'both members hold a partition',
+    () => a.assignment().length === 1 && b.assignment().length === 1,
+    30000,
+  );
+  assert.ok(Date.now() - joinedAt < 20000, `the group split in ${Date.now() - joinedAt} ms`);
+  const lag = await groupLag(admin, groupId, topics.input);
+  assert.equal(
+    lag.reduce((s, p) => s + p.lag, 0),
+    40,
+    'nothing committed for the dropped batches',
+  );
+  outage = false;
+  await until('drained', async () =>
+    (await groupLag(admin, groupId, topics.input)).every((p) => p.lag === 0),
+  );
+  assert.ok(seenByB.length > 0, 'B got a partition and its records');
+  await Promise.all([a.stop(5000), b.stop(5000)]);
+  await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
+});

@@ -1,7 +1,8 @@
 import type { Logger, PipelineMetrics } from '@freshet/telemetry';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { backoffDelay, sleep } from './backoff.js';
 import { ShuttingDownError } from './errors.js';
+import { groupLag } from './lag.js';
 
 export interface StageRecord {
   topic: string;
@@ -48,6 +49,11 @@ export interface StageRunnerOptions {
   partitionsConcurrency: number;
   retry: { baseMs: number; maxMs: number };
   consumer: ConsumerTuning;
+  /**
+   * Also sample the lag of the assigned partitions every this many ms (0: only after each batch). Without
+   * it the gauge freezes while the stage is paused or stuck, which is exactly when it matters. Default 5000.
+   */
+  lagSampleMs?: number;
 }
 
 /**
@@ -61,6 +67,8 @@ export class StageRunner {
   private paused = false;
   private running = false;
   private crashed: Error | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private lagAdmin: Admin | undefined;
 
   constructor(private readonly options: StageRunnerOptions) {
     const c = options.consumer;
@@ -101,6 +109,37 @@ export class StageRunner {
       partitionsConsumedConcurrently: this.options.partitionsConcurrency,
       eachBatch: (payload) => this.runBatch(payload),
     });
+    this.startLagSampler();
+  }
+
+  private startLagSampler(): void {
+    const every = this.options.lagSampleMs ?? 5000;
+    if (every <= 0) return;
+    const { stage, topic, groupId, metrics, logger } = this.options;
+    let busy = false;
+    this.lagTimer = setInterval(() => {
+      if (busy || this.assigned.length === 0) return;
+      busy = true;
+      void (async () => {
+        if (!this.lagAdmin) {
+          const admin = this.options.kafka.admin();
+          await admin.connect();
+          this.lagAdmin = admin;
+        }
+        // Committed offsets, like the batch-time gauge: only this member's partitions, so replicas never
+        // report the same partition twice.
+        const mine = new Set(this.assigned.filter((a) => a.topic === topic).map((a) => a.partition));
+        for (const p of await groupLag(this.lagAdmin, groupId, topic)) {
+          if (mine.has(p.partition))
+            metrics.consumerLag.set({ stage, topic, partition: String(p.partition) }, p.lag);
+        }
+      })()
+        .catch((error: unknown) => logger.debug({ err: error }, 'lag sample failed'))
+        .finally(() => {
+          busy = false;
+        });
+    }, every);
+    this.lagTimer.unref();
   }
 
   /** Stop fetching (the partition stays assigned, heartbeats go on) while a dependency is down. */
@@ -144,6 +183,8 @@ export class StageRunner {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping.abort(new ShuttingDownError());
+    clearInterval(this.lagTimer);
+    void this.lagAdmin?.disconnect().catch(() => {});
     const disconnect = this.consumer.disconnect();
     const deadline = sleep(graceMs).then(() => 'timeout' as const);
     const outcome = await Promise.race([disconnect.then(() => 'done' as const), deadline]);
@@ -172,16 +213,32 @@ export class StageRunner {
       isStale: () => payload.isStale(),
     };
     const started = performance.now();
+    // A rebalance began (the heartbeat says so): kafkajs cannot rejoin until this batch returns, so a batch
+    // retrying against a dependency that is down must give up its partition instead of holding the group.
+    const revoked = new AbortController();
+    const abandon = AbortSignal.any([this.stopping.signal, revoked.signal]);
     // Heartbeat while the handler works or waits, so a slow dependency does not cost the assignment.
     const beat = setInterval(
       () => {
-        payload.heartbeat().catch(() => {});
+        payload.heartbeat().catch((error: unknown) => {
+          if (isRebalance(error) && !revoked.signal.aborted) {
+            logger.info({ partition: batch.partition, offset: batch.firstOffset() }, 'group rebalancing');
+            revoked.abort(error);
+          }
+        });
       },
       Math.max(500, this.options.consumer.heartbeatIntervalMs),
     );
+    const gone = () => payload.isStale() || !payload.isRunning() || revoked.signal.aborted;
     try {
       for (let attempt = 0; ; attempt++) {
-        if (payload.isStale() || !payload.isRunning()) return;
+        if (gone()) {
+          logger.info(
+            { partition: batch.partition, offset: batch.firstOffset() },
+            'batch dropped uncommitted: partition revoked',
+          );
+          return;
+        }
         try {
           await this.options.handler(records, ctx);
           break;
@@ -200,14 +257,16 @@ export class StageRunner {
             'batch failed; retrying without commit',
           );
           try {
-            await sleep(delay, this.stopping.signal);
+            await sleep(delay, abandon);
           } catch {
-            return;
+            if (this.stopping.signal.aborted) return;
           }
         }
       }
       const last = records[records.length - 1]!.offset;
-      if (payload.isStale()) return;
+      // Done, but the partition may be someone else's now: its new owner redoes the batch (idempotent).
+      // (Stopping is no reason to skip: a graceful stop commits what it finished.)
+      if (payload.isStale() || revoked.signal.aborted) return;
       payload.resolveOffset(last);
       await payload.commitOffsetsIfNecessary({
         topics: [
@@ -231,6 +290,19 @@ export class StageRunner {
       this.paused ? this.assigned.length : 0,
     );
   }
+}
+
+// kafkajs' rebalance signals: a heartbeat answered with these means the assignment is being taken back.
+const REBALANCE_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR_FOR_GROUP',
+]);
+
+function isRebalance(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && REBALANCE_TYPES.has(type);
 }
 
 function nextOffset(offset: string): string {

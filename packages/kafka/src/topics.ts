@@ -1,6 +1,6 @@
 import type { TopicsConfig } from '@freshet/config';
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { TopicLayoutError } from './errors.js';
+import { TopicLayoutError, TopicsNotReadyError } from './errors.js';
 
 export interface TopicPlan {
   created: string[];
@@ -45,12 +45,50 @@ export async function ensureTopics(admin: Admin, topics: TopicsConfig): Promise<
     try {
       await admin.createTopics({ topics: toCreate, waitForLeaders: true });
     } catch (error) {
-      // Two processes provisioning at once: the loser sees TOPIC_ALREADY_EXISTS, which is fine.
-      if (!/already exists/i.test(String((error as Error).message))) throw error;
+      // Two processes provisioning at once: the loser sees TOPIC_ALREADY_EXISTS, which is fine. kafkajs's
+      // own leader wait gives up on UNKNOWN_TOPIC_OR_PARTITION while the new topic is still propagating
+      // (seen on a loaded 2-core machine): that is waited out below.
+      const type = (error as { type?: unknown }).type;
+      if (
+        !/already exists/i.test(String((error as Error).message)) &&
+        type !== 'UNKNOWN_TOPIC_OR_PARTITION'
+      ) {
+        throw error;
+      }
     }
+    await waitForLeaders(
+      admin,
+      toCreate.map((t) => t.topic),
+    );
   }
   return {
     created: toCreate.map((t) => t.topic),
     existing: [...counts.entries()].map(([topic, p]) => ({ topic, partitions: p })),
   };
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Polls metadata until every partition of `topics` has a leader, so the first produce/subscribe succeeds. */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  let last: unknown;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const ready =
+        metadata.topics.length === topics.length &&
+        metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true) throw error;
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new TopicsNotReadyError(`topics ${topics.join(', ')} have no leader after ${LEADER_WAIT_MS} ms`, {
+        cause: last,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -1,6 +1,36 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { forgetSchema } from './client.js';
 import { call, MilvusRejectedError } from './errors.js';
 import { physicalName, productFields, tombstoneFields, tombstoneName, VECTOR_INDEX } from './layout.js';
+
+/**
+ * What the vectors of a physical collection were made with, kept as JSON in the collection property
+ * `freshet.model` (Milvus Lite 3.2.2 drops a collection's description but keeps its properties): a
+ * searcher embeds its query with this model, and a re-index knows what it is replacing.
+ */
+export interface IndexModel {
+  model: string;
+  dimension: number;
+  templateVersion: number;
+}
+
+export const MODEL_PROPERTY = 'freshet.model';
+
+export function describeModel(model: IndexModel): string {
+  return JSON.stringify({ freshet: 1, ...model });
+}
+
+export function parseModel(description: string | undefined): IndexModel | null {
+  if (!description) return null;
+  try {
+    const v = JSON.parse(description) as Partial<IndexModel> & { freshet?: number };
+    if (v.freshet !== 1 || typeof v.model !== 'string') return null;
+    if (!Number.isInteger(v.dimension) || !Number.isInteger(v.templateVersion)) return null;
+    return { model: v.model, dimension: v.dimension!, templateVersion: v.templateVersion! };
+  } catch {
+    return null;
+  }
+}
 
 export interface EnsuredCollection {
   physical: string;
@@ -14,7 +44,29 @@ export interface EnsuredCollection {
  */
 export async function ensureCollection(
   client: MilvusClient,
-  options: { alias: string; dimension: number },
+  options: { alias: string; dimension: number; model?: IndexModel },
+): Promise<EnsuredCollection> {
+  // Milvus Lite has no lock around create: a process racing another (writer and embedder start together)
+  // sees "already exists", "[Errno 17] File exists" or "does not exist" for a collection half made by the
+  // other. Everything below is idempotent, so looking again settles it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureCollectionOnce(client, options);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const raced =
+        code !== 'FRESHET_DIMENSION_MISMATCH' && CREATE_RACE.test(String((error as Error).message));
+      if (!raced || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+const CREATE_RACE = /already exist|File exists|does not exist|not exist/i;
+
+async function ensureCollectionOnce(
+  client: MilvusClient,
+  options: { alias: string; dimension: number; model?: IndexModel },
 ): Promise<EnsuredCollection> {
   const { alias, dimension } = options;
   await ensureTombstones(client, alias);
@@ -31,7 +83,7 @@ export async function ensureCollection(
   }
   const versions = await listPhysical(client, alias);
   const physical = physicalName(alias, versions.length > 0 ? Math.max(...versions) : 1);
-  const created = await createPhysical(client, physical, dimension);
+  const created = await createPhysical(client, physical, dimension, options.model);
   try {
     await call('createAlias', () => client.createAlias({ collection_name: physical, alias }));
   } catch (error) {
@@ -48,6 +100,7 @@ export async function createPhysical(
   client: MilvusClient,
   name: string,
   dimension: number,
+  model?: IndexModel,
 ): Promise<boolean> {
   const has = await call('hasCollection', () => client.hasCollection({ collection_name: name }));
   let created = false;
@@ -58,6 +111,7 @@ export async function createPhysical(
           collection_name: name,
           fields: productFields(dimension),
           index_params: [VECTOR_INDEX],
+          ...(model ? { properties: { [MODEL_PROPERTY]: describeModel(model) } } : {}),
         }),
       );
       created = true;
@@ -92,7 +146,7 @@ async function ensureTombstones(client: MilvusClient, alias: string): Promise<vo
 export async function describeAlias(
   client: MilvusClient,
   alias: string,
-): Promise<{ physical: string; dimension: number } | null> {
+): Promise<{ physical: string; dimension: number; model: IndexModel | null } | null> {
   let physical: string;
   try {
     const described = await call('describeAlias', () =>
@@ -112,7 +166,12 @@ export async function describeAlias(
     embedding?.type_params?.find((p) => p.key === 'dim')?.value ??
       (embedding as { dim?: unknown } | undefined)?.dim,
   );
-  return { physical, dimension: dim };
+  const property = collection.properties?.find((p) => p.key === MODEL_PROPERTY)?.value;
+  return {
+    physical,
+    dimension: dim,
+    model: parseModel(property === undefined ? undefined : String(property)),
+  };
 }
 
 /** Versions N of the physical collections `<alias>_v<N>` that exist. */
@@ -126,13 +185,20 @@ export async function listPhysical(client: MilvusClient, alias: string): Promise
     .sort((a, b) => a - b);
 }
 
-/** Points `alias` at `physical` in one step: searches through the alias never see a half-built index. */
+/**
+ * Points `alias` at `physical` in one step (alterAlias): searches through the alias never see a half-built
+ * index. The target is loaded first (Milvus Lite comes back from a restart with collections released), and
+ * this client's cached schema of the alias is dropped so its next upsert is shaped by the new collection.
+ */
 export async function swapAlias(client: MilvusClient, alias: string, physical: string): Promise<void> {
+  await call('load', () => client.loadCollection({ collection_name: physical }));
   await call('alterAlias', () => client.alterAlias({ alias, collection_name: physical }));
+  forgetSchema(client, alias);
 }
 
 export async function dropPhysical(client: MilvusClient, physical: string): Promise<void> {
   await call('dropCollection', () => client.dropCollection({ collection_name: physical }));
+  forgetSchema(client, physical);
 }
 
 /** Drops the alias, every `<alias>_v<N>` and the tombstones (tests and `freshet` clean-up). */

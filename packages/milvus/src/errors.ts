@@ -7,10 +7,27 @@ export type MilvusErrorCode = (typeof MILVUS_ERROR_CODES)[number];
 
 /** Milvus did not answer (connection refused, deadline, busy): retry with backoff, commit nothing. */
 export class MilvusUnavailableError extends Error {
-  override readonly name = 'MilvusUnavailableError';
+  override readonly name: string = 'MilvusUnavailableError';
   readonly code = 'FRESHET_MILVUS_UNAVAILABLE';
   readonly canRetry = true;
 }
+
+/**
+ * The collection is released: Milvus Lite comes back from a restart with every collection released, so
+ * queries fail "call load() first" until someone loads it. Retryable: loading it again fixes it (store.ts).
+ */
+export class MilvusNotLoadedError extends MilvusUnavailableError {
+  override readonly name = 'MilvusNotLoadedError';
+  constructor(
+    message: string,
+    /** The physical collection Milvus named, when it did. */
+    readonly collection: string | null,
+  ) {
+    super(message);
+  }
+}
+
+const NOT_LOADED = /state 'released'|call load\(\)|not loaded/i;
 
 /** Milvus refused the request itself (bad row, wrong dimension): retrying cannot help; DLQ the row. */
 export class MilvusRejectedError extends Error {
@@ -57,6 +74,12 @@ export function checkStatus(op: string, status: MilvusStatus | undefined): void 
     (status.error_code === undefined && !status.code);
   if (ok) return;
   const reason = status.reason ?? `error_code ${String(status.error_code)}`;
+  if (NOT_LOADED.test(reason)) {
+    throw new MilvusNotLoadedError(
+      `milvus ${op}: ${reason}`,
+      /Collection '([^']+)'/.exec(reason)?.[1] ?? null,
+    );
+  }
   if (status.retriable || /service unavailable|not ready|busy|rate limit|timeout/i.test(reason)) {
     throw new MilvusUnavailableError(`milvus ${op}: ${reason}`);
   }

@@ -1,17 +1,30 @@
-export { createMilvusClient, MilvusClient, type MilvusOptions, waitForMilvus } from './client.js';
+export {
+  createMilvusClient,
+  forgetSchema,
+  MilvusClient,
+  type MilvusOptions,
+  milvusReadiness,
+  pingMilvus,
+  waitForMilvus,
+  whenMilvusAnswers,
+} from './client.js';
 export {
   createPhysical,
   describeAlias,
+  describeModel,
   dropAll,
   dropPhysical,
   type EnsuredCollection,
   ensureCollection,
+  type IndexModel,
   listPhysical,
+  parseModel,
   swapAlias,
 } from './collection.js';
 export {
   MILVUS_ERROR_CODES,
   type MilvusErrorCode,
+  MilvusNotLoadedError,
   MilvusRejectedError,
   MilvusUnavailableError,
 } from './errors.js';
@@ -25,9 +38,16 @@ export {
   vectorFromBytes,
   vectorToBytes,
 } from './rows.js';
-export { filterExpression, type SearchFilters, type SearchHit, searchProducts } from './search.js';
+export {
+  filterExpression,
+  type SearchFilters,
+  type SearchHit,
+  searchProducts,
+  searchThroughAlias,
+} from './search.js';
 export {
   allRows,
+  type CollectionTarget,
   deleteRows,
   fetchIndexedVectors,
   getRows,
@@ -35,7 +55,17 @@ export {
   idFilter,
   loadStates,
   partialUpdate,
+  resolveTarget,
   upsertRows,
   upsertRowsIsolating,
   upsertTombstones,
+  withLoaded,
 } from './store.js';
+export {
+  type CollapsedProduct,
+  collapseByVersion,
+  groupByProduct,
+  type PriceStock,
+  type ProductPlan,
+  type WriteOutcome,
+} from './version-guard.js';

@@ -1,7 +1,9 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { call } from './errors.js';
+import { describeAlias, type IndexModel } from './collection.js';
+import { call, MilvusRejectedError } from './errors.js';
 import { PRODUCT_OUTPUT_FIELDS } from './layout.js';
 import { int64, nullableString } from './rows.js';
+import { withLoaded } from './store.js';
 
 export interface SearchFilters {
   maxPriceMinor?: number;
@@ -42,15 +44,17 @@ export async function searchProducts(
   options: SearchFilters & { k?: number } = {},
 ): Promise<SearchHit[]> {
   const filter = filterExpression(options);
-  const result = await call('search', () =>
-    client.search({
-      collection_name: alias,
-      data: [Array.from(vector)],
-      limit: options.k ?? 10,
-      ...(filter ? { filter } : {}),
-      output_fields: [...PRODUCT_OUTPUT_FIELDS],
-      params: { metric_type: 'COSINE' },
-    }),
+  const result = await withLoaded(client, alias, () =>
+    call('search', () =>
+      client.search({
+        collection_name: alias,
+        data: [Array.from(vector)],
+        limit: options.k ?? 10,
+        ...(filter ? { filter } : {}),
+        output_fields: [...PRODUCT_OUTPUT_FIELDS],
+        params: { metric_type: 'COSINE' },
+      }),
+    ),
   );
   return (result.results as Array<Record<string, unknown>>).map((r) => ({
     productId: String(r.product_id ?? r.id),
@@ -64,4 +68,27 @@ export async function searchProducts(
     inStock: r.in_stock === true,
     version: int64(r.version) ?? 0,
   }));
+}
+
+/**
+ * A search that stays consistent while the alias moves (blue/green re-index): resolves the alias to its
+ * physical collection and the model its vectors were made with, embeds the query for that model, and
+ * searches that physical collection. A swap in between cannot pair a query vector with a collection of
+ * another dimension, and the old collection answers until it is dropped (then the next call re-resolves).
+ */
+export async function searchThroughAlias(
+  client: MilvusClient,
+  alias: string,
+  embedQuery: (target: {
+    physical: string;
+    dimension: number;
+    model: IndexModel | null;
+  }) => Promise<Float32Array | number[]>,
+  options: SearchFilters & { k?: number } = {},
+): Promise<{ physical: string; model: IndexModel | null; hits: SearchHit[] }> {
+  const target = await describeAlias(client, alias);
+  if (!target) throw new MilvusRejectedError(`alias ${alias} does not exist`);
+  const vector = await embedQuery(target);
+  const hits = await searchProducts(client, target.physical, vector, options);
+  return { physical: target.physical, model: target.model, hits };
 }

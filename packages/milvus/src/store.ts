@@ -1,5 +1,5 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { call, type MilvusRejectedError } from './errors.js';
+import { call, MilvusNotLoadedError, type MilvusRejectedError } from './errors.js';
 import { PRODUCT_OUTPUT_FIELDS, tombstoneName } from './layout.js';
 import {
   fromMilvusRow,
@@ -23,6 +23,20 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * Runs a read; when Milvus answers that the collection is released (Milvus Lite after a restart), loads
+ * it and tries once more, so the writer and the embedder recover by themselves (issue 5).
+ */
+export async function withLoaded<T>(client: MilvusClient, name: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof MilvusNotLoadedError)) throw error;
+    await call('load', () => client.loadCollection({ collection_name: error.collection ?? name }));
+    return read();
+  }
+}
+
 async function queryIds(
   client: MilvusClient,
   collection: string,
@@ -31,17 +45,31 @@ async function queryIds(
 ): Promise<Array<Record<string, unknown>>> {
   const rows: Array<Record<string, unknown>> = [];
   for (const part of chunks(ids, ID_CHUNK)) {
-    const result = await call('query', () =>
-      client.query({
-        collection_name: collection,
-        filter: idFilter(part),
-        output_fields: [...fields],
-        limit: part.length,
-      }),
+    const result = await withLoaded(client, collection, () =>
+      call('query', () =>
+        client.query({
+          collection_name: collection,
+          filter: idFilter(part),
+          output_fields: [...fields],
+          limit: part.length,
+        }),
+      ),
     );
     rows.push(...(result.data as Array<Record<string, unknown>>));
   }
   return rows;
+}
+
+/**
+ * Where a pipeline reads and writes: a products collection and the tombstones of its alias. A plain
+ * string is the alias itself (its tombstones are `<alias>_tombstones`). The writer and the re-index pin
+ * to a physical `<alias>_v<N>` so a pipeline built for one model never writes into another model's
+ * collection after the alias moves; both share the alias's tombstones (deletes are model-independent).
+ */
+export type CollectionTarget = string | { products: string; tombstones: string };
+
+export function resolveTarget(target: CollectionTarget): { products: string; tombstones: string } {
+  return typeof target === 'string' ? { products: target, tombstones: tombstoneName(target) } : target;
 }
 
 export interface IndexedState {
@@ -52,12 +80,13 @@ export interface IndexedState {
 /** The indexed version of each product and of its delete tombstone (the writer's version guard). */
 export async function loadStates(
   client: MilvusClient,
-  alias: string,
+  target: CollectionTarget,
   ids: readonly string[],
 ): Promise<Map<string, IndexedState>> {
+  const { products, tombstones: tombstoneCollection } = resolveTarget(target);
   const [rows, tombstones] = await Promise.all([
-    queryIds(client, alias, ids, ['product_id', 'version']),
-    queryIds(client, tombstoneName(alias), ids, ['product_id', 'version']),
+    queryIds(client, products, ids, ['product_id', 'version']),
+    queryIds(client, tombstoneCollection, ids, ['product_id', 'version']),
   ]);
   const out = new Map<string, IndexedState>();
   for (const id of ids) out.set(id, { rowVersion: null, tombstoneVersion: null });
@@ -115,13 +144,15 @@ export async function allRows(
   const out: ProductRow[] = [];
   let after = '';
   for (;;) {
-    const result = await call('query', () =>
-      client.query({
-        collection_name: alias,
-        filter: `product_id > ${JSON.stringify(after)}`,
-        output_fields: withVectors ? [...PRODUCT_OUTPUT_FIELDS, 'embedding'] : [...PRODUCT_OUTPUT_FIELDS],
-        limit: 5000,
-      }),
+    const result = await withLoaded(client, alias, () =>
+      call('query', () =>
+        client.query({
+          collection_name: alias,
+          filter: `product_id > ${JSON.stringify(after)}`,
+          output_fields: withVectors ? [...PRODUCT_OUTPUT_FIELDS, 'embedding'] : [...PRODUCT_OUTPUT_FIELDS],
+          limit: 5000,
+        }),
+      ),
     );
     const page = (result.data as Array<Record<string, unknown>>).map(fromMilvusRow);
     if (page.length === 0) break;
@@ -195,13 +226,13 @@ export async function deleteRows(client: MilvusClient, alias: string, ids: reado
 
 export async function upsertTombstones(
   client: MilvusClient,
-  alias: string,
+  target: CollectionTarget,
   tombstones: ReadonlyArray<{ productId: string; version: number; deletedAt: number }>,
 ): Promise<void> {
   if (tombstones.length === 0) return;
   await call('upsertTombstones', () =>
     client.upsert({
-      collection_name: tombstoneName(alias),
+      collection_name: resolveTarget(target).tombstones,
       data: tombstones.map((t) => ({
         product_id: t.productId,
         placeholder: [0, 0],

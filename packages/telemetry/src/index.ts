@@ -1,10 +1,11 @@
+export { createFailpoints, type Failpoints } from './failpoint.js';
 export {
   type HealthServer,
   type HealthServerOptions,
   type ReadinessCheck,
   startHealthServer,
 } from './health.js';
-export { exitOnSignals, exitOnStartupError } from './lifecycle.js';
+export { consumerDrainMs, exitOnSignals, exitOnStartupError } from './lifecycle.js';
 export { createLogger, type Logger, type LoggerOptions, maskSecrets, REDACT_PATHS } from './logger.js';
 export { Counter, createMetrics, Gauge, Histogram, type PipelineMetrics, Registry } from './metrics.js';
 export {

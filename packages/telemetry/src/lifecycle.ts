@@ -1,8 +1,20 @@
 import type { Logger } from 'pino';
 
+/** Time kept after the consumer's drain for the rest of the shutdown (producer, Milvus, traces, HTTP). */
+const AFTER_CONSUMER_MS = 2500;
+
+/**
+ * The part of the grace period the consumer may spend finishing its in-flight batches, so that the whole
+ * drain (consumer, then producer and clients) fits in FRESHET_SHUTDOWN_GRACE_MS.
+ */
+export function consumerDrainMs(graceMs: number): number {
+  return Math.max(Math.floor(graceMs / 2), graceMs - AFTER_CONSUMER_MS);
+}
+
 /**
  * SIGTERM/SIGINT run `drain` once (stop fetching, flush, commit, leave the group); the process exits 0
- * when it finishes and 1 when it overruns `graceMs` (Kubernetes would SIGKILL it soon after anyway).
+ * when it finishes and 1 when it overruns `graceMs`, so it is gone within the grace period either way
+ * (Kubernetes' terminationGracePeriodSeconds must be longer).
  */
 export function exitOnSignals(
   drain: () => Promise<void>,
@@ -16,7 +28,7 @@ export function exitOnSignals(
     const hardStop = setTimeout(() => {
       options.logger.error({ graceMs: options.graceMs }, 'drain overran the grace period; exiting');
       process.exit(1);
-    }, options.graceMs + 2000);
+    }, options.graceMs);
     hardStop.unref();
     drain().then(
       () => {

@@ -115,7 +115,11 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
 
     // Caches follow what was produced, in order, so they describe what the writer will hold.
     for (const [id, hash] of resolution.indexedHashes) deps.embeddings.productHashes.set(id, hash);
-    for (const [hash, vector] of resolution.byHash) deps.embeddings.embeddings.set(hash, vector);
+    // A refused text's placeholder is empty: caching it would hand a replayed record (after the API is
+    // fixed) a 0-byte vector that the writer then DLQs as FRESHET_DIMENSION_MISMATCH.
+    for (const [hash, vector] of resolution.byHash) {
+      if (vector.length > 0) deps.embeddings.embeddings.set(hash, vector);
+    }
     for (const { request, outcome } of outcomes) {
       if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
       else if (request.contentHash && needsVector(request))
@@ -148,8 +152,17 @@ async function indexMessage(
 }
 
 /**
- * Embeds `texts`; when the API refuses the batch as such (a non-retryable 4xx), retries text by text so
- * only the texts it refuses are marked (and go to the DLQ). Outages propagate.
+ * A refusal that is about the text (400/422: too long, invalid input). A wrong key, base URL or model
+ * (401/403/404), a wrong dimension or a garbled answer is a configuration or API problem: DLQ'ing every text
+ * for it would lose the whole stream, so those propagate and the batch is retried, uncommitted.
+ */
+function refusesText(error: unknown): boolean {
+  return isEmbeddingError(error) && error.code === 'FRESHET_EMBEDDING_REJECTED';
+}
+
+/**
+ * Embeds `texts`; when the API refuses the batch as such (a 400/422), retries text by text so only the
+ * texts it refuses are marked (and go to the DLQ). Outages and configuration errors propagate.
  */
 async function embedRefusingBadTexts(
   embeddings: Embeddings,
@@ -159,14 +172,14 @@ async function embedRefusingBadTexts(
   try {
     return await embeddings.embedMany(texts);
   } catch (error) {
-    if (!isEmbeddingError(error) || error.canRetry) throw error;
+    if (!refusesText(error)) throw error;
   }
   const placeholder = new Float32Array(0);
   const results = await Promise.allSettled(texts.map((t) => embeddings.embedMany([t])));
   return results.map((r, i) => {
     if (r.status === 'fulfilled') return r.value[0]!;
     const error = r.reason as unknown;
-    if (!isEmbeddingError(error) || error.canRetry) throw error;
+    if (!refusesText(error) || !isEmbeddingError(error)) throw error;
     refused.set(texts[i]!, { code: error.code, message: error.message });
     return placeholder;
   });

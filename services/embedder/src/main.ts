@@ -1,9 +1,16 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
 import { createEmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection, fetchIndexedVectors } from '@freshet/milvus';
+import {
+  createMilvusClient,
+  ensureCollection,
+  fetchIndexedVectors,
+  milvusReadiness,
+  whenMilvusAnswers,
+} from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
+  consumerDrainMs,
   createLogger,
   createMetrics,
   exitOnSignals,
@@ -81,7 +88,24 @@ async function main(config: EmbedderConfig): Promise<void> {
     ...(config.milvus.token ? { token: config.milvus.token } : {}),
     ssl: config.milvus.ssl,
   });
-  await ensureCollection(milvus, { alias: config.milvus.collection, dimension: embeddings.dimension });
+  // Pinned like the writer: indexed hashes are read from the collection of this embedder's model.
+  // Started while Milvus is down: wait for it instead of crash-looping (the embedder only reads from it).
+  const { physical } = await whenMilvusAnswers(
+    () =>
+      ensureCollection(milvus, {
+        alias: config.milvus.collection,
+        dimension: embeddings.dimension,
+        model: {
+          model: embeddings.model,
+          dimension: embeddings.dimension,
+          templateVersion: config.embedding.templateVersion,
+        },
+      }),
+    {
+      retryMs: config.service.retry.maxMs,
+      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+    },
+  );
 
   const producer = createOrderedProducer(kafka);
   await producer.connect();
@@ -105,22 +129,28 @@ async function main(config: EmbedderConfig): Promise<void> {
       indexTopic: config.topics.index,
       dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
       embeddings,
-      lookupIndexed: (ids, wanted) => fetchIndexedVectors(milvus, config.milvus.collection, ids, wanted),
+      lookupIndexed: (ids, wanted) => fetchIndexedVectors(milvus, physical, ids, wanted),
       model: { model: embeddings.model, dimension: embeddings.dimension },
       metrics,
       logger,
     }),
   });
-  // DESIGN §3: while the breaker is open, pause (no skipping, no DLQ for an outage); a half-open probe
-  // (the retried batch) that succeeds closes it and consumption resumes.
+  // DESIGN §3: while the breaker is open, pause (no skipping, no DLQ for an outage). Half-open, fetching
+  // resumes so a batch makes the probe call even when no failed batch is left to retry it (one dropped on
+  // a rebalance): the probe succeeding closes the breaker, failing reopens it and pauses again.
   embeddings.breaker.onOpen(() => runner.pause('embedding API breaker open'));
+  embeddings.breaker.onHalfOpen(() => runner.resume('embedding API breaker half-open: probing'));
   embeddings.breaker.onClose(() => runner.resume('embedding API breaker closed'));
 
   const health = await startHealthServer({
     host: config.service.httpHost,
     port: config.service.httpPort,
     registry: metrics.registry,
-    readiness: [{ name: 'kafka', check: () => runner.health() }],
+    readiness: [
+      { name: 'kafka', check: () => runner.health() },
+      // The embedder reads indexed hashes from Milvus; without it every text would be re-embedded.
+      { name: 'milvus', check: () => milvusReadiness(milvus) },
+    ],
   });
   logger.info(
     { url: health.url, provider: embeddings.provider, model: embeddings.model },
@@ -130,8 +160,10 @@ async function main(config: EmbedderConfig): Promise<void> {
   exitOnSignals(
     async () => {
       health.draining();
-      await runner.stop(config.service.shutdownGraceMs);
-      await embeddings.close({ graceMs: 1000 });
+      const drainMs = consumerDrainMs(config.service.shutdownGraceMs);
+      // In-flight embeddings get half the drain to finish; then their waits (backoff, Retry-After, an open
+      // breaker) are aborted, the batch fails, and the runner drops it uncommitted instead of overrunning.
+      await Promise.all([runner.stop(drainMs), embeddings.close({ graceMs: Math.floor(drainMs / 2) })]);
       await producer.disconnect();
       await milvus.closeConnection();
       await tracing.shutdown();

@@ -2,6 +2,7 @@ import { loadRouterConfig, type RouterConfig } from '@freshet/config';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
 import { AvroCodec } from '@freshet/schemas';
 import {
+  consumerDrainMs,
   createLogger,
   createMetrics,
   exitOnSignals,
@@ -88,7 +89,7 @@ async function run(config: RouterConfig, route: RouteOptions, logger: Logger): P
   exitOnSignals(
     async () => {
       health.draining();
-      await runner.stop(config.service.shutdownGraceMs);
+      await runner.stop(consumerDrainMs(config.service.shutdownGraceMs));
       await producer.disconnect();
       await tracing.shutdown();
       await health.close();

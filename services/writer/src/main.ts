@@ -1,8 +1,17 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
 import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
-import { createMilvusClient, ensureCollection } from '@freshet/milvus';
+import {
+  createMilvusClient,
+  ensureCollection,
+  milvusReadiness,
+  pingMilvus,
+  tombstoneName,
+  whenMilvusAnswers,
+} from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import {
+  consumerDrainMs,
+  createFailpoints,
   createLogger,
   createMetrics,
   exitOnSignals,
@@ -10,6 +19,7 @@ import {
   startHealthServer,
   startTracing,
 } from '@freshet/telemetry';
+import { MilvusAvailability } from './availability.js';
 import { createWriterHandler } from './handler.js';
 import { createMilvusWriterStore } from './milvus-store.js';
 
@@ -45,17 +55,43 @@ async function main(config: WriterConfig): Promise<void> {
     ...(config.milvus.token ? { token: config.milvus.token } : {}),
     ssl: config.milvus.ssl,
   });
-  const { physical } = await ensureCollection(milvus, {
-    alias: config.milvus.collection,
-    dimension: config.embedding.dimension,
-  });
+  // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
+  const { physical } = await whenMilvusAnswers(
+    () =>
+      ensureCollection(milvus, {
+        alias: config.milvus.collection,
+        dimension: config.embedding.dimension,
+        model: {
+          model: config.embedding.model,
+          dimension: config.embedding.dimension,
+          templateVersion: config.embedding.templateVersion,
+        },
+      }),
+    {
+      retryMs: config.service.retry.maxMs,
+      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+    },
+  );
   logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
 
   const producer = createOrderedProducer(kafka);
   await producer.connect();
-  const store = createMilvusWriterStore(milvus, config.milvus.collection, metrics);
+  // Pinned to the physical collection the alias pointed at when this writer started (built for its model):
+  // after a blue/green swap it keeps writing there and never puts its vectors into the new model's
+  // collection; the re-index hands over and the writer is restarted with the new model.
+  const store = createMilvusWriterStore(
+    milvus,
+    { products: physical, tombstones: tombstoneName(config.milvus.collection) },
+    metrics,
+  );
+  const failpoints = createFailpoints(config.service.failpoints, logger);
 
-  let milvusUp = true;
+  // The runner is created below; its pause/resume are only called once batches run.
+  const availability = new MilvusAvailability(
+    { pause: (reason) => runner.pause(reason), resume: (reason) => runner.resume(reason) },
+    () => pingMilvus(milvus),
+    { probeMs: config.service.retry.maxMs, logger },
+  );
   const runner: StageRunner = new StageRunner({
     stage: STAGE,
     kafka,
@@ -79,11 +115,11 @@ async function main(config: WriterConfig): Promise<void> {
       metrics,
       logger,
       dimension: config.embedding.dimension,
+      onAcknowledged: () => failpoints.reach('writer.after-milvus-ack'),
       // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
       onMilvusAvailability(available, error) {
-        milvusUp = available;
-        if (available) runner.resume('milvus answered');
-        else runner.pause(`milvus unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        if (available) availability.available();
+        else availability.unavailable(error);
       },
     }),
   });
@@ -96,7 +132,8 @@ async function main(config: WriterConfig): Promise<void> {
       { name: 'kafka', check: () => runner.health() },
       {
         name: 'milvus',
-        check: () => (milvusUp ? { ok: true } : { ok: false, detail: 'milvus unavailable; paused' }),
+        check: async () =>
+          availability.isUp() ? milvusReadiness(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
       },
     ],
   });
@@ -105,7 +142,8 @@ async function main(config: WriterConfig): Promise<void> {
   exitOnSignals(
     async () => {
       health.draining();
-      await runner.stop(config.service.shutdownGraceMs);
+      await runner.stop(consumerDrainMs(config.service.shutdownGraceMs));
+      availability.stop();
       await producer.disconnect();
       await milvus.closeConnection();
       await tracing.shutdown();

@@ -1,8 +1,10 @@
 import {
+  type CollectionTarget,
   deleteRows,
   loadStates,
   type MilvusClient,
   partialUpdate,
+  resolveTarget,
   upsertRowsIsolating,
   upsertTombstones,
 } from '@freshet/milvus';
@@ -12,9 +14,10 @@ import type { WriterStore } from './store.js';
 /** The writer's Milvus port over @freshet/milvus, timing each call. */
 export function createMilvusWriterStore(
   client: MilvusClient,
-  alias: string,
+  target: CollectionTarget,
   metrics: PipelineMetrics,
 ): WriterStore {
+  const products = resolveTarget(target).products;
   async function timed<T>(op: string, fn: () => Promise<T>): Promise<T> {
     const end = metrics.milvusDuration.startTimer({ op });
     try {
@@ -32,12 +35,12 @@ export function createMilvusWriterStore(
     }
   }
   return {
-    loadStates: (ids) => timed('load_states', () => loadStates(client, alias, ids)),
+    loadStates: (ids) => timed('load_states', () => loadStates(client, target, ids)),
     async upsert(rows) {
       const { rejected } = await timed('upsert', () =>
         upsertRowsIsolating(
           client,
-          alias,
+          products,
           rows.map((r) => ({ ...r })),
         ),
       );
@@ -53,7 +56,7 @@ export function createMilvusWriterStore(
       await timed('partial_update', () =>
         partialUpdate(
           client,
-          alias,
+          products,
           rows.map((r) => ({
             productId: r.productId,
             version: r.version,
@@ -70,14 +73,14 @@ export function createMilvusWriterStore(
         // Tombstone first: if the process dies in between, a retry finds the tombstone and deletes again.
         await upsertTombstones(
           client,
-          alias,
+          target,
           rows
             .filter((r) => r.tombstoneVersion !== null)
             .map((r) => ({ productId: r.productId, version: r.tombstoneVersion!, deletedAt: r.deletedAt })),
         );
         await deleteRows(
           client,
-          alias,
+          products,
           rows.map((r) => r.productId),
         );
       });

@@ -86,17 +86,19 @@ export async function startService(
       }
     },
   };
+  let outcome: boolean | string = false;
   try {
-    await waitFor(
+    outcome = await waitFor(
       `${stage} /readyz`,
       async () => {
-        if (hasExited) throw new Error(`${stage} exited early:\n${service.logTail()}`);
+        if (hasExited) return 'exited';
         const res = await fetch(`${url}/readyz`).catch(() => undefined);
         return res?.status === 200;
       },
       readyTimeoutMs,
       200,
     );
+    if (outcome === 'exited') throw new Error(`${stage} exited early`);
   } catch (error) {
     await service.kill9();
     throw new Error(`${String((error as Error).message)}\n--- ${stage} log ---\n${service.logTail()}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IndexWrite } from '@freshet/schemas';
-import { collapseByVersion, groupByProduct } from './collapse.js';
+import { collapseByVersion, groupByProduct } from './version-guard.js';
 
 const none = { rowVersion: null, tombstoneVersion: null };
 
@@ -73,6 +73,19 @@ test('an older update after a delete does not resurrect the product', () => {
   assert.equal(acrossBatches.plan.kind, 'none');
 });
 
+test('a delete cut short (tombstone written, row not yet deleted) is finished by its redelivery', () => {
+  const cutShort = { rowVersion: 2, tombstoneVersion: 3 };
+  const redelivered = collapseByVersion([del(3)], cutShort);
+  assert.deepEqual(redelivered.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 3 });
+  assert.deepEqual(redelivered.outcomes, ['stale']);
+  // Any later batch of the product finishes it too, and a partial cannot revive the leftover row.
+  assert.equal(collapseByVersion([price(2, 5)], cutShort).plan.kind, 'delete');
+  const newerPartial = collapseByVersion([price(4, 5)], cutShort);
+  assert.equal(newerPartial.plan.kind, 'delete');
+  assert.deepEqual(newerPartial.outcomes, ['missing']);
+  assert.equal(collapseByVersion([upsert(4)], cutShort).plan.kind, 'upsert');
+});
+
 test('a newer create after a delete brings the product back', () => {
   const { plan } = collapseByVersion([upsert(5)], { rowVersion: null, tombstoneVersion: 3 });
   assert.equal(plan.kind, 'upsert');
@@ -125,4 +138,33 @@ test('writes are grouped per product in partition order', () => {
   const groups = groupByProduct([a, b, c]);
   assert.deepEqual([...groups.keys()], ['p1', 'p2']);
   assert.deepEqual(groups.get('p1'), [a, c]);
+});
+
+test('a delete cut short (tombstone written, row not yet deleted) is finished by its redelivery', () => {
+  const cutShort = { rowVersion: 2, tombstoneVersion: 3 };
+  const redelivered = collapseByVersion([del(3)], cutShort);
+  assert.deepEqual(redelivered.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 3 });
+  assert.deepEqual(redelivered.outcomes, ['stale']);
+  // Any later batch of the product finishes it too, and a partial cannot revive the leftover row.
+  assert.equal(collapseByVersion([price(2, 5)], cutShort).plan.kind, 'delete');
+  const newerPartial = collapseByVersion([price(4, 5)], cutShort);
+  assert.equal(newerPartial.plan.kind, 'delete');
+  assert.deepEqual(newerPartial.outcomes, ['missing']);
+  assert.equal(collapseByVersion([upsert(4)], cutShort).plan.kind, 'upsert');
+});
+
+test('a row older than the shared tombstone is deleted even when the batch brings nothing newer', () => {
+  const write = { ...upsert(10), op: 'DELETE' as const, eventType: 'DELETE' as const, vector: null };
+  const { plan, outcomes } = collapseByVersion([write], { rowVersion: 5, tombstoneVersion: 10 });
+  assert.deepEqual(outcomes, ['stale']);
+  assert.deepEqual(plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 10 });
+  // A newer write after the leftover wins as usual; an older one cannot resurrect it.
+  assert.equal(collapseByVersion([upsert(11)], { rowVersion: 5, tombstoneVersion: 10 }).plan.kind, 'upsert');
+  assert.equal(collapseByVersion([upsert(7)], { rowVersion: 5, tombstoneVersion: 10 }).plan.kind, 'delete');
+  assert.equal(
+    collapseByVersion([price(11, 1)], { rowVersion: 5, tombstoneVersion: 10 }).plan.kind,
+    'delete',
+  );
+  // A row newer than its tombstone (re-created after a delete) is not a leftover.
+  assert.equal(collapseByVersion([upsert(9)], { rowVersion: 12, tombstoneVersion: 10 }).plan.kind, 'none');
 });

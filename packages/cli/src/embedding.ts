@@ -1,0 +1,21 @@
+import type { EmbeddingModelConfig } from '@freshet/config';
+import type { EmbeddingConfig } from '@freshet/embedding';
+
+/**
+ * The same provider, model and dimension the embedder uses (one FRESHET_EMBEDDING_* config), so a query
+ * vector lives in the index's space. One query: no linger, no cache.
+ */
+export function queryEmbeddingConfig(m: EmbeddingModelConfig): EmbeddingConfig {
+  return {
+    provider: m.provider,
+    model: m.model,
+    dimension: m.dimension,
+    openai: {
+      ...(m.baseUrl ? { baseURL: m.baseUrl } : {}),
+      ...(m.apiKey ? { apiKey: m.apiKey } : {}),
+      ...(m.secondaryBaseUrl ? { secondary: { baseURL: m.secondaryBaseUrl } } : {}),
+    },
+    batch: { lingerMs: 0 },
+    cache: { embeddingMaxBytes: 0, productHashMaxEntries: 0 },
+  };
+}

@@ -1,0 +1,114 @@
+// deploy/local on its own ports and state folder (issue 3 proof): `up` twice is harmless, `down` leaves no
+// process behind, and `up` refuses a port held by someone else, naming it. Kafka and Milvus only: the shared
+// stack the other tests use is never touched.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { freePort, isListening } from './support/ports.js';
+import { REPO_ROOT } from './support/stack.js';
+
+const run = promisify(execFile);
+const state = mkdtempSync(join(tmpdir(), 'freshet-local-stack-'));
+let env: NodeJS.ProcessEnv;
+
+async function local(command: 'up' | 'down' | 'status', ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(join(REPO_ROOT, 'deploy/local', command), args, {
+      env,
+      timeout: 180_000,
+    });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, out: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
+
+function pids(): Record<string, number> {
+  const dir = join(state, 'pids');
+  return Object.fromEntries(
+    readdirSync(dir).map((f) => [f.replace(/\.pid$/, ''), Number(readFileSync(join(dir, f), 'utf8'))]),
+  );
+}
+
+/** Every live process whose command line mentions this test's state folder. */
+function processesUsingState(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(state)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+before(async () => {
+  env = {
+    ...process.env,
+    FRESHET_STATE: state,
+    FRESHET_KAFKA_PORT: String(await freePort()),
+    FRESHET_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    FRESHET_MILVUS_PORT: String(await freePort()),
+  };
+});
+
+after(async () => {
+  await local('down', 'kafka', 'milvus');
+  rmSync(state, { recursive: true, force: true });
+});
+
+test('up twice in a row is harmless, and down leaves no process behind', async () => {
+  const first = await local('up', 'kafka', 'milvus');
+  assert.equal(first.code, 0, first.out);
+  assert.ok(await isListening(Number(env.FRESHET_KAFKA_PORT)), 'kafka listens');
+  assert.ok(await isListening(Number(env.FRESHET_MILVUS_PORT)), 'milvus listens');
+  const started = pids();
+  assert.deepEqual(Object.keys(started).sort(), ['kafka', 'milvus']);
+
+  const second = await local('up', 'kafka', 'milvus');
+  assert.equal(second.code, 0, second.out);
+  assert.match(second.out, /kafka already running/);
+  assert.match(second.out, /milvus already running/);
+  assert.deepEqual(pids(), started, 'the second up started nothing new');
+  assert.equal((await local('status', '--quiet', 'kafka', 'milvus')).code, 0);
+
+  const down = await local('down', 'kafka', 'milvus');
+  assert.equal(down.code, 0, down.out);
+  for (const [name, pid] of Object.entries(started)) assert.ok(!alive(pid), `${name} (pid ${pid}) is gone`);
+  assert.deepEqual(processesUsingState(), [], 'no process of this stack is left');
+  assert.ok(!(await isListening(Number(env.FRESHET_MILVUS_PORT))), 'milvus port closed');
+  assert.notEqual((await local('status', '--quiet', 'kafka', 'milvus')).code, 0, 'status reports it stopped');
+  const again = await local('down', 'kafka', 'milvus');
+  assert.equal(again.code, 0, 'down is idempotent');
+});
+
+test('up refuses a port held by another process and names it', async () => {
+  const squatter = createServer();
+  await new Promise<void>((resolve) =>
+    squatter.listen(Number(env.FRESHET_MILVUS_PORT), '127.0.0.1', resolve),
+  );
+  try {
+    const res = await local('up', 'milvus');
+    assert.notEqual(res.code, 0);
+    assert.match(res.out, new RegExp(`port ${env.FRESHET_MILVUS_PORT} for milvus is taken`));
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+  }
+});
