@@ -313,7 +313,9 @@ async function main(): Promise<void> {
 
     say('router alone');
     const router = await drainAlone('router', sets.stages, sets.stages.input, segments.stages.length);
-    say(`  ${Math.round(router.eventsPerSecond)} events/s`);
+    say(
+      `  ${Math.round(router.eventsPerSecond)} events/s, steady ${Math.round(router.steady?.eventsPerSecond ?? Number.NaN)}`,
+    );
     await drainAlone('router', sets.pass, sets.pass.input, passOnly.length); // fills the pass-through embed topic
     say('embedder alone, pass-through only');
     const embedderPassthrough = await drainAlone('embedder', sets.pass, sets.pass.embed, passOnly.length);
