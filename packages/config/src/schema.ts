@@ -113,8 +113,12 @@ export const writerShape = {
   ...serviceShape,
   FRESHET_HTTP_PORT: int(9103, 0, 65535),
   FRESHET_WRITER_GROUP_ID: str('freshet-writer'),
-  FRESHET_WRITER_PARTITIONS_CONCURRENCY: int(1, 1, 64),
-  FRESHET_WRITER_MAX_BYTES_PER_PARTITION: int(4194304, 1024),
+  // One batch per partition at once (6 = the default partition count): with 1, a fetch round of 6 partitions
+  // waited for 6 Milvus round trips in a row (bench: writer hop p50 1.8 s → 0.7 s at 500 events/s).
+  FRESHET_WRITER_PARTITIONS_CONCURRENCY: int(6, 1, 64),
+  // 1 MiB (kafkajs' default) now that 6 partitions are in flight at once: with 4 MiB, 6 × 4 MiB of rows
+  // (vectors decoded twice over) lifted the writer's peak RSS to 567 MB in the bench; 1 MiB: 407 MB.
+  FRESHET_WRITER_MAX_BYTES_PER_PARTITION: int(1048576, 1024),
   FRESHET_WRITER_MIN_BYTES: int(1, 1),
   FRESHET_WRITER_MAX_WAIT_MS: int(100, 0),
 } as const;

@@ -96,6 +96,12 @@ test('upsert, partial price/stock update through the alias keeps the vector, del
   assert.deepEqual(states.get('p3'), { rowVersion: null, tombstoneVersion: null });
   const vectors = await fetchIndexedVectors(client, a, ['p1']);
   assert.equal(vectors.get('p1')?.contentHash, 'h-p1');
+  assert.equal(vectors.get('p1')?.vector?.length, 4);
+  // Only the hash when the caller has no use for the vector (an edited text).
+  const hashOnly = await fetchIndexedVectors(client, a, ['p1', 'p2'], (_, hash) => hash === 'other');
+  assert.deepEqual([...hashOnly.keys()], ['p1']);
+  assert.equal(hashOnly.get('p1')?.contentHash, 'h-p1');
+  assert.equal(hashOnly.get('p1')?.vector, undefined);
   assert.deepEqual(
     (await allRows(client, a)).map((r) => r.productId),
     ['p1'],

@@ -95,23 +95,35 @@ export async function loadStates(
   return out;
 }
 
-/** Indexed content hash and vector per product, so unchanged text is never re-embedded. */
+/**
+ * Indexed content hash per product, and the vector of those whose hash `wanted` accepts, so unchanged
+ * text is never re-embedded. Hashes come first: a vector is only worth its bytes when the text is
+ * unchanged, which an edit's is not (bench: 300 ids, 384 dimensions, 30 ms without vectors, 75 ms with).
+ * A vector is returned only when its row still holds the hash read first (the writer may update it in
+ * between).
+ */
 export async function fetchIndexedVectors(
   client: MilvusClient,
   alias: string,
   ids: readonly string[],
-): Promise<Map<string, { contentHash: string; model: string; vector: Float32Array }>> {
-  const rows = await queryIds(client, alias, ids, ['product_id', 'content_hash', 'model', 'embedding']);
-  return new Map(
-    rows.map((r) => [
+  wanted: (productId: string, contentHash: string) => boolean = () => true,
+): Promise<Map<string, { contentHash: string; model: string; vector?: Float32Array }>> {
+  const hashes = await queryIds(client, alias, ids, ['product_id', 'content_hash', 'model']);
+  const out = new Map<string, { contentHash: string; model: string; vector?: Float32Array }>(
+    hashes.map((r) => [
       String(r.product_id),
-      {
-        contentHash: String(r.content_hash),
-        model: String(r.model),
-        vector: Float32Array.from(r.embedding as number[]),
-      },
+      { contentHash: String(r.content_hash), model: String(r.model) },
     ]),
   );
+  const need = [...out].filter(([id, hit]) => wanted(id, hit.contentHash)).map(([id]) => id);
+  if (need.length === 0) return out;
+  const rows = await queryIds(client, alias, need, ['product_id', 'content_hash', 'embedding']);
+  for (const r of rows) {
+    const hit = out.get(String(r.product_id));
+    if (hit && hit.contentHash === String(r.content_hash))
+      hit.vector = Float32Array.from(r.embedding as number[]);
+  }
+  return out;
 }
 
 export async function getRows(
@@ -196,11 +208,14 @@ export async function partialUpdate(
     const key = Object.keys(toMilvusPartial(r)).sort().join(',');
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  for (const group of groups.values()) {
-    await call('partialUpdate', () =>
-      client.upsert({ collection_name: alias, data: group.map(toMilvusPartial), partial_update: true }),
-    );
-  }
+  // Each product is in one group only, so the groups (price-only, stock-only, …) can go at once.
+  await Promise.all(
+    [...groups.values()].map((group) =>
+      call('partialUpdate', () =>
+        client.upsert({ collection_name: alias, data: group.map(toMilvusPartial), partial_update: true }),
+      ),
+    ),
+  );
 }
 
 export async function deleteRows(client: MilvusClient, alias: string, ids: readonly string[]): Promise<void> {

@@ -117,14 +117,17 @@ export function createBuilderHandler(deps: BuilderDeps): BatchHandler {
       return !cached;
     });
     if (missing.length > 0) {
+      // Vectors are fetched only where the indexed hash is the one wanted (see fetchIndexedVectors).
+      const wanted = new Map(missing.map((w) => [w.productId, w.contentHash]));
       const indexed = await fetchIndexedVectors(
         deps.milvus,
         products,
         missing.map((w) => w.productId),
+        (id, hash) => wanted.get(id) === hash,
       );
       for (const w of missing) {
         const row = indexed.get(w.productId);
-        if (row && row.contentHash === w.contentHash && row.vector.length === deps.model.dimension)
+        if (row?.vector && row.contentHash === w.contentHash && row.vector.length === deps.model.dimension)
           vectors.set(w.contentHash!, row.vector);
       }
     }

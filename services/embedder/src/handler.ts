@@ -4,6 +4,7 @@ import { produceAll, sourceHeaders } from '@freshet/kafka';
 import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
 import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import { decodeEmbedRequest } from './decode.js';
+import { earlyPassThrough } from './early.js';
 import { type ModelInfo, needsVector, toIndexWrite } from './index-write.js';
 import { type IndexedVector, resolveVectors } from './vectors.js';
 
@@ -24,7 +25,10 @@ export interface EmbedderHandlerDeps {
   indexTopic: string;
   dlq: DlqPublisher;
   embeddings: Embeddings;
-  lookupIndexed(productIds: string[]): Promise<Map<string, IndexedVector>>;
+  lookupIndexed(
+    productIds: string[],
+    wanted: (productId: string, contentHash: string) => boolean,
+  ): Promise<Map<string, IndexedVector>>;
   model: ModelInfo;
   metrics: PipelineMetrics;
   logger: Logger;
@@ -38,6 +42,8 @@ const STAGE = 'embedder';
  * the breaker pauses the partitions); a text the API refuses outright goes to the DLQ.
  */
 export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
+  // Batches whose early pass-through records are already acknowledged (the runner retries the same array).
+  const earlySent = new WeakSet<StageRecord[]>();
   return async (records) => {
     const letters: DeadLetter[] = [];
     const accepted: Array<{ record: StageRecord; request: EmbedRequest }> = [];
@@ -48,7 +54,7 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     }
 
     const refused = new Map<string, { code: string; message: string }>();
-    const resolution = await resolveVectors(
+    const resolving = resolveVectors(
       accepted.map((a) => a.request),
       {
         cachedVector: (hash) => deps.embeddings.embeddings.get(hash),
@@ -58,10 +64,31 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
       },
       (error) => deps.logger.warn({ err: error }, 'indexed-vector lookup failed; embedding instead'),
     );
+    // Awaited below; a rejection while the early records are produced must not count as unhandled.
+    resolving.catch(() => {});
+    // Price, stock and delete records of products with no text before them in this batch need nothing
+    // from the API: they go out while the texts are embedded, so their freshness does not wait for it.
+    // Per-product order holds (a product's records after its first text wait for it); the offset is still
+    // committed only after everything is acknowledged, and a retried batch does not send them twice.
+    const early = earlyPassThrough(accepted.map((a) => a.request));
+    if (early.size > 0 && early.size < accepted.length && !earlySent.has(records)) {
+      try {
+        const messages: Message[] = [];
+        for (const i of early) messages.push(await indexMessage(deps, accepted[i]!, null));
+        await produceAll(deps.producer, deps.indexTopic, messages);
+      } catch (error) {
+        await resolving.catch(() => {}); // let the API call finish before the retry
+        throw error;
+      }
+      earlySent.add(records);
+    }
+    const resolution = await resolving;
+    const sentEarly = earlySent.has(records);
 
     const messages: Message[] = [];
     const outcomes: Array<{ request: EmbedRequest; outcome: string }> = [];
-    for (const { record, request } of accepted) {
+    for (const [i, item] of accepted.entries()) {
+      const { record, request } = item;
       const vector = request.contentHash ? (resolution.byHash.get(request.contentHash) ?? null) : null;
       const refusal = request.text !== null ? refused.get(request.text) : undefined;
       if (needsVector(request) && (!vector || refusal)) {
@@ -72,17 +99,8 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
         });
         continue;
       }
-      const span = startRecordSpan(STAGE, 'embedder.embed', record.headers, {
-        'freshet.product_id': request.productId,
-        'freshet.event_type': request.type,
-      });
-      const write = toIndexWrite(request, needsVector(request) ? vector : null, deps.model);
-      messages.push({
-        key: request.productId,
-        value: await deps.codec.encode(deps.indexTopic, write),
-        headers: { ...span.outgoing, ...sourceHeaders(record.headers, record) },
-      });
-      span.end();
+      if (!(sentEarly && early.has(i)))
+        messages.push(await indexMessage(deps, item, needsVector(request) ? vector : null));
       outcomes.push({ request, outcome: needsVector(request) ? 'vector' : 'passthrough' });
     }
 
@@ -112,6 +130,25 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'cache_hit' }, resolution.cacheHits);
     deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'indexed_hit' }, resolution.indexedHits);
   };
+}
+
+/** The IndexWrite message of a record: keyed by productId, this hop's traceparent, the source position. */
+async function indexMessage(
+  deps: EmbedderHandlerDeps,
+  { record, request }: { record: StageRecord; request: EmbedRequest },
+  vector: Float32Array | null,
+): Promise<Message> {
+  const span = startRecordSpan(STAGE, 'embedder.embed', record.headers, {
+    'freshet.product_id': request.productId,
+    'freshet.event_type': request.type,
+  });
+  const message = {
+    key: request.productId,
+    value: await deps.codec.encode(deps.indexTopic, toIndexWrite(request, vector, deps.model)),
+    headers: { ...span.outgoing, ...sourceHeaders(record.headers, record) },
+  };
+  span.end();
+  return message;
 }
 
 /**

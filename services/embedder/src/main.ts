@@ -129,7 +129,7 @@ async function main(config: EmbedderConfig): Promise<void> {
       indexTopic: config.topics.index,
       dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
       embeddings,
-      lookupIndexed: (ids) => fetchIndexedVectors(milvus, physical, ids),
+      lookupIndexed: (ids, wanted) => fetchIndexedVectors(milvus, physical, ids, wanted),
       model: { model: embeddings.model, dimension: embeddings.dimension },
       metrics,
       logger,

@@ -103,3 +103,34 @@ test('a Milvus lookup failure falls back to embedding', async () => {
   assert.equal(errors.length, 1);
   assert.equal(out.embedded, 1);
 });
+
+test('Milvus is asked for a vector only where the indexed hash is the wanted one', async () => {
+  const asked: Array<[string, string, boolean]> = [];
+  const s = sources({
+    lookupIndexed: async (ids, wanted) => {
+      // What Milvus holds: p1 with the same text, p2 with an older text (its vector is of no use).
+      const held = new Map([
+        ['p1', 'h1'],
+        ['p2', 'h2-old'],
+      ]);
+      const out = new Map<string, { contentHash: string; vector?: Float32Array }>();
+      for (const id of ids) {
+        const hash = held.get(id);
+        if (hash === undefined) continue;
+        const want = wanted(id, hash);
+        asked.push([id, hash, want]);
+        out.set(id, want ? { contentHash: hash, vector: Float32Array.from([7, 7]) } : { contentHash: hash });
+      }
+      return out;
+    },
+  });
+  const out = await resolveVectors([req('p1', 'same', 'h1'), req('p2', 'edited', 'h2-new')], s);
+  assert.deepEqual(asked, [
+    ['p1', 'h1', true],
+    ['p2', 'h2-old', false],
+  ]);
+  assert.deepEqual([...out.byHash.get('h1')!], [7, 7]);
+  assert.deepEqual(s.embedded, [['edited']]);
+  // The hash of what is indexed still warms the product cache.
+  assert.equal(out.indexedHashes.get('p2'), 'h2-old');
+});

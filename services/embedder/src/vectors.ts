@@ -2,7 +2,8 @@ import type { EmbedRequest } from '@freshet/schemas';
 
 export interface IndexedVector {
   contentHash: string;
-  vector: Float32Array;
+  /** Present when `wanted` accepted the hash (see VectorSources.lookupIndexed). */
+  vector?: Float32Array;
 }
 
 /** Where a vector can come from, cheapest first. */
@@ -11,8 +12,14 @@ export interface VectorSources {
   cachedVector(contentHash: string): Float32Array | undefined;
   /** The bounded productId → indexed content-hash cache; undefined when unknown. */
   indexedHash(productId: string): string | undefined;
-  /** Milvus: the indexed hash and vector of these products (absent ones are missing from the map). */
-  lookupIndexed(productIds: string[]): Promise<Map<string, IndexedVector>>;
+  /**
+   * Milvus: the indexed hash of these products (absent ones are missing from the map), with the vector
+   * when `wanted(productId, hash)` says it would be used.
+   */
+  lookupIndexed(
+    productIds: string[],
+    wanted: (productId: string, contentHash: string) => boolean,
+  ): Promise<Map<string, IndexedVector>>;
   /** The embedding API (micro-batched, rate-limited, behind the breaker). */
   embed(texts: string[]): Promise<Float32Array[]>;
 }
@@ -62,10 +69,17 @@ export async function resolveVectors(
 
   if (toLookup.size > 0) {
     try {
-      const indexed = await sources.lookupIndexed([...toLookup.keys()]);
+      const indexed = await sources.lookupIndexed(
+        [...toLookup.keys()],
+        (productId, hash) => toLookup.get(productId)?.includes(hash) ?? false,
+      );
       for (const [productId, hit] of indexed) {
         indexedHashes.set(productId, hit.contentHash);
-        if (toLookup.get(productId)?.includes(hit.contentHash) && !byHash.has(hit.contentHash)) {
+        if (
+          hit.vector &&
+          toLookup.get(productId)?.includes(hit.contentHash) &&
+          !byHash.has(hit.contentHash)
+        ) {
           byHash.set(hit.contentHash, hit.vector);
           textByHash.delete(hit.contentHash);
           indexedHits++;

@@ -1,0 +1,543 @@
+#!/usr/bin/env node
+// The benchmark (DESIGN §8): throughput of each stage alone and of the whole pipeline, a naive pipeline
+// and Milvus's own ceiling, freshness at a steady rate, embedding tokens and RSS, all in one run against
+// the real local stack. `--quick` is the small CI run that proves the bench works.
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { countTokens } from '@freshet/embedding';
+import { createMilvusClient, createPhysical, dropAll, dropPhysical, ensureCollection } from '@freshet/milvus';
+import { bestPoint, fillCatalog, mixCeiling, partialCeiling } from './ceiling.js';
+import { runFreshness } from './freshness.js';
+import { hopBreakdown } from './hops.js';
+import {
+  committedTotal,
+  connectKafka,
+  createTopics,
+  deleteTopics,
+  produceEvents,
+  runId,
+  STACK,
+  type TopicSet,
+  topicSet,
+  waitLagZero,
+} from './kafka.js';
+import { LoadSampler, machineInfo } from './machine.js';
+import { runNaive } from './naive.js';
+import {
+  REPO_ROOT,
+  type ServiceProcess,
+  type Stage,
+  startFakeApi,
+  startService,
+  waitFor,
+} from './processes.js';
+import { type BenchResults, evaluateTargets, markdown, svgChart, type Throughput } from './results.js';
+import { bucketDelta, histogramQuantile, parseHistogram, percentile } from './stats.js';
+import { BENCH_MODEL, generateSegments, mixOf, ProductFold, tokenBudget } from './workload.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'latency-ms': { type: 'string', default: '150' },
+    seed: { type: 'string', default: '8' },
+    // Overrides of the mode's sizes, for profiling and tuning runs.
+    catalog: { type: 'string' },
+    events: { type: 'string' },
+    'freshness-seconds': { type: 'string' },
+    'naive-seconds': { type: 'string' },
+    // Only the Milvus ceiling and the stage-alone runs (tuning); writes no results.
+    'stages-only': { type: 'boolean', default: false },
+  },
+});
+
+const quick = args.quick ?? false;
+const SIZES = quick
+  ? {
+      catalog: 2000,
+      stages: 3000,
+      pipeline: 3000,
+      freshnessSeconds: 6,
+      naiveSeconds: 4,
+      trialRows: 400,
+      batches: [1, 100, 500],
+    }
+  : {
+      catalog: 50_000,
+      stages: 40_000,
+      pipeline: 40_000,
+      freshnessSeconds: 60,
+      naiveSeconds: 30,
+      trialRows: 5000,
+      batches: [1, 100, 250, 500, 1000],
+    };
+const sizeArg = (name: 'catalog' | 'events' | 'freshness-seconds' | 'naive-seconds', fallback: number) =>
+  args[name] === undefined ? fallback : Number(args[name]);
+Object.assign(SIZES, {
+  catalog: sizeArg('catalog', SIZES.catalog),
+  stages: sizeArg('events', SIZES.stages),
+  pipeline: sizeArg('events', SIZES.pipeline),
+  freshnessSeconds: sizeArg('freshness-seconds', SIZES.freshnessSeconds),
+  naiveSeconds: sizeArg('naive-seconds', SIZES.naiveSeconds),
+});
+const RATE = 500;
+const PARTITIONS = 6;
+const latencyMs = Number(args['latency-ms']);
+const seed = Number(args.seed);
+const outDir = args.out ?? join(REPO_ROOT, 'bench/results');
+const logDir = join(tmpdir(), 'freshet-bench-logs');
+// Services run as in a container with a memory limit, where Node sizes its heap from the cgroup limit; on
+// a 24 GB machine V8 would otherwise let garbage pile up to hundreds of MB before collecting it.
+// BENCH_SERVICE_NODE_OPTIONS overrides it (empty: no cap).
+const serviceNodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-old-space-size=160';
+// CPU profiles (node --cpu-prof) of every service process, written when each one exits.
+const profileDir = args.profile ? join(tmpdir(), 'freshet-bench-profiles') : undefined;
+
+const say = (message: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const run = promisify(execFile);
+
+async function listening(hostPort: string): Promise<boolean> {
+  const url = hostPort.includes('://') ? hostPort : `tcp://${hostPort}`;
+  const { hostname, port } = new URL(url);
+  const { Socket } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = new Socket();
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(500);
+    s.once('connect', () => done(true));
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+    s.connect(Number(port), hostname);
+  });
+}
+
+/** Sum of a metric's samples in a Prometheus exposition. */
+function metricSum(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return total;
+}
+
+function quantiles(samples: ReadonlyArray<{ ms: number }>): {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+} {
+  const ms = samples.map((x) => x.ms);
+  return { samples: ms.length, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const load = new LoadSampler();
+  if (
+    !(await listening(STACK.kafka)) ||
+    !(await listening(STACK.registry)) ||
+    !(await listening(STACK.milvus))
+  ) {
+    say('local stack not fully up: deploy/local/up');
+    await run(join(REPO_ROOT, 'deploy/local/up'), [], { cwd: REPO_ROOT, timeout: 15 * 60 * 1000 });
+  }
+  const id = runId();
+  const collection = `bench_${id}`;
+  const naiveCollection = `bench_${id}_naive`;
+  const sets = { stages: topicSet(id, 'stages'), pass: topicSet(id, 'pass'), pipeline: topicSet(id, 'pipe') };
+  const api = await startFakeApi(latencyMs);
+  const milvus = createMilvusClient({ address: STACK.milvus, timeoutMs: 60000 });
+  const bk = await connectKafka(STACK);
+  const running: ServiceProcess[] = [];
+  const passEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('FRESHET_') && e[1] !== undefined,
+    ),
+  );
+  const env = (set: TopicSet, stage: Stage): Record<string, string> => ({
+    ...passEnv,
+    FRESHET_KAFKA_BROKERS: STACK.kafka,
+    FRESHET_REGISTRY_URL: STACK.registry,
+    FRESHET_MILVUS_ADDRESS: STACK.milvus,
+    FRESHET_TOPIC_INPUT: set.input,
+    FRESHET_TOPIC_EMBED: set.embed,
+    FRESHET_TOPIC_INDEX: set.index,
+    FRESHET_TOPIC_DLQ: set.dlq,
+    FRESHET_TOPIC_PARTITIONS: String(PARTITIONS),
+    FRESHET_COLLECTION: collection,
+    FRESHET_EMBEDDING_PROVIDER: 'openai',
+    FRESHET_EMBEDDING_BASE_URL: api.url,
+    FRESHET_EMBEDDING_MODEL: BENCH_MODEL.model,
+    FRESHET_EMBEDDING_DIMENSIONS: String(BENCH_MODEL.dimension),
+    FRESHET_SHUTDOWN_GRACE_MS: '10000',
+    FRESHET_LOG_LEVEL: 'info',
+    ...(stage === 'router'
+      ? { FRESHET_ROUTER_GROUP_ID: set.groups.router }
+      : stage === 'embedder'
+        ? { FRESHET_EMBEDDER_GROUP_ID: set.groups.embedder }
+        : { FRESHET_WRITER_GROUP_ID: set.groups.writer }),
+  });
+  const start = async (stage: Stage, set: TopicSet) => {
+    const s = await startService(stage, env(set, stage), {
+      logDir,
+      nodeOptions: serviceNodeOptions,
+      ...(profileDir ? { cpuProfDir: profileDir } : {}),
+    });
+    running.push(s);
+    return s;
+  };
+  const stop = async (s: ServiceProcess) => {
+    await s.stop();
+    running.splice(running.indexOf(s), 1);
+  };
+  const assigned = (s: ServiceProcess) =>
+    waitFor(`${s.stage} partitions assigned`, () => s.assignedAt(), 60000);
+  const alonePeak: Record<Stage, number> = { router: 0, embedder: 0, writer: 0 };
+  /** One instance drains a pre-filled topic: from joining its group to lag 0. */
+  const drainAlone = async (
+    stage: Stage,
+    set: TopicSet,
+    topic: string,
+    events: number,
+  ): Promise<Throughput> => {
+    const s = await start(stage, set);
+    const t0 = await assigned(s);
+    const timeline: string[] = [];
+    // The first poll that sees progress: from there on the stage is warm (see Throughput.steady).
+    let first: { at: number; lag: number } | undefined;
+    const t1 = await waitLagZero(bk, [{ group: set.groups[stage], topic }], 20 * 60 * 1000, (lags) => {
+      const lag = lags[0] ?? 0;
+      timeline.push(`${Date.now() - t0}:${lag}`);
+      if (first === undefined && lag < events && lag > 0) first = { at: Date.now(), lag };
+    });
+    if (process.env.BENCH_DEBUG) say(`  ${stage} lag timeline (ms since assigned:lag) ${timeline.join(' ')}`);
+    const memory = s.memory();
+    if (process.env.BENCH_DEBUG) {
+      const text = await s.metrics();
+      const mb = (name: string) => Math.round(metricSum(text, name) / 2 ** 20);
+      say(
+        `  ${stage}: heap total ${mb('freshet_process_nodejs_heap_size_total_bytes')} MB, used ${mb('freshet_process_nodejs_heap_size_used_bytes')} MB, external ${mb('freshet_process_nodejs_external_memory_bytes')} MB`,
+      );
+    }
+    alonePeak[stage] = Math.max(alonePeak[stage], memory.peakRssMb);
+    say(`  ${stage}: peak RSS ${Math.round(memory.peakRssMb)} MB (VmHWM ${Math.round(memory.hwmMb)} MB)`);
+    await stop(s);
+    const seconds = (t1 - t0) / 1000;
+    const steady =
+      // Only when most of the run is after the first commit and long enough to time (polls are ~50 ms apart).
+      first && first.lag >= events / 2 && t1 - first.at >= 1000
+        ? {
+            events: first.lag,
+            seconds: (t1 - first.at) / 1000,
+            eventsPerSecond: first.lag / ((t1 - first.at) / 1000),
+          }
+        : undefined;
+    return { events, seconds, eventsPerSecond: events / seconds, ...(steady ? { steady } : {}) };
+  };
+
+  let cleaned: Promise<void> | undefined;
+  // Everything the run created goes, also when it fails or is interrupted (the stack is shared).
+  const cleanup = () => {
+    cleaned ??= (async () => {
+      for (const s of [...running]) await s.stop().catch(() => {});
+      await deleteTopics(bk, Object.values(sets));
+      await bk.admin.deleteGroups([`bench.${id}.naive`]).catch(() => {});
+      await bk.close();
+      // Milvus Lite drops a loaded 50,000-row collection slowly; released first it takes seconds.
+      for (const name of [`${collection}_v1`, `${collection}_tombstones`, naiveCollection])
+        await milvus.releaseCollection({ collection_name: name }).catch(() => {});
+      await dropAll(milvus, collection).catch(() => {});
+      await dropPhysical(milvus, naiveCollection).catch(() => {});
+      await milvus.closeConnection().catch(() => {});
+      await api.stop();
+    })();
+    return cleaned;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  try {
+    say(
+      `fake OpenAI API at ${api.url} (${latencyMs} ms per request); run ${id}, ${quick ? 'quick' : 'full'} mode`,
+    );
+    await ensureCollection(milvus, { alias: collection, dimension: BENCH_MODEL.dimension });
+    say(
+      `warm catalog: ${SIZES.catalog} products straight into Milvus, batch sizes ${SIZES.batches.join(', ')}`,
+    );
+    const fill = await fillCatalog(milvus, collection, BENCH_MODEL, {
+      seed,
+      size: SIZES.catalog,
+      batches: SIZES.batches,
+      rowsPerTrial: SIZES.trialRows,
+    });
+    const partial = await partialCeiling(milvus, collection, BENCH_MODEL, {
+      seed,
+      rows: Math.min(SIZES.catalog, SIZES.trialRows),
+      batch: 500,
+    });
+    const bestUpsert = bestPoint(fill.points, 'upsert')!;
+    for (const p of [...fill.points, partial])
+      say(`  milvus ${p.op} batch ${p.batch}: ${Math.round(p.rowsPerSecond)} rows/s`);
+
+    const segments = generateSegments(seed, SIZES.catalog, {
+      stages: SIZES.stages,
+      pipeline: SIZES.pipeline,
+      freshness: RATE * SIZES.freshnessSeconds,
+    });
+    const mix = mixOf(segments.stages);
+    const fullFraction = (mix.CREATE + mix.UPDATE + mix.DELETE) / segments.stages.length;
+    const ceiling = mixCeiling(
+      fullFraction,
+      1 - fullFraction,
+      bestUpsert.rowsPerSecond,
+      partial.rowsPerSecond,
+    );
+
+    for (const set of Object.values(sets)) await createTopics(bk, set, PARTITIONS);
+    say(`producing ${segments.stages.length} events for the stage-alone runs`);
+    const producerRate = await produceEvents(bk, sets.stages.input, segments.stages);
+    const passOnly = segments.stages.filter(
+      (e) => e.type === 'PRICE_CHANGE' || e.type === 'STOCK_UPDATE' || e.type === 'DELETE',
+    );
+    await produceEvents(bk, sets.pass.input, passOnly);
+
+    say('router alone');
+    const router = await drainAlone('router', sets.stages, sets.stages.input, segments.stages.length);
+    say(
+      `  ${Math.round(router.eventsPerSecond)} events/s, steady ${Math.round(router.steady?.eventsPerSecond ?? Number.NaN)}`,
+    );
+    await drainAlone('router', sets.pass, sets.pass.input, passOnly.length); // fills the pass-through embed topic
+    say('embedder alone, pass-through only');
+    const embedderPassthrough = await drainAlone('embedder', sets.pass, sets.pass.embed, passOnly.length);
+    say(`  ${Math.round(embedderPassthrough.eventsPerSecond)} events/s`);
+    say('embedder alone, realistic mix');
+    await api.reset();
+    const embedderMixed = await drainAlone(
+      'embedder',
+      sets.stages,
+      sets.stages.embed,
+      segments.stages.length,
+    );
+    const stageTokens = (await api.stats()).tokens;
+    say(`  ${Math.round(embedderMixed.eventsPerSecond)} events/s, ${stageTokens} tokens`);
+    say('writer alone');
+    const writer = await drainAlone('writer', sets.stages, sets.stages.index, segments.stages.length);
+    say(
+      `  ${Math.round(writer.eventsPerSecond)} events/s (Milvus ceiling for this mix ${Math.round(ceiling)} rows/s)`,
+    );
+
+    if (args['stages-only']) return;
+    say('token budgets from the generated stream');
+    const fold = ProductFold.overCatalog(seed, SIZES.catalog, BENCH_MODEL);
+    const stageBudget = tokenBudget(fold, segments.stages, countTokens);
+    const naiveFold = fold.clone();
+    const budget = tokenBudget(fold, segments.pipeline, countTokens);
+
+    say(`whole pipeline: ${segments.pipeline.length} events pre-filled, then all three services`);
+    await produceEvents(bk, sets.pipeline.input, segments.pipeline);
+    await api.reset();
+    const embedder = await start('embedder', sets.pipeline);
+    const writerSvc = await start('writer', sets.pipeline);
+    await Promise.all([assigned(embedder), assigned(writerSvc)]);
+    const routerSvc = await start('router', sets.pipeline);
+    const p0 = await assigned(routerSvc);
+    const drainedPairs = [
+      { group: sets.pipeline.groups.router, topic: sets.pipeline.input },
+      { group: sets.pipeline.groups.embedder, topic: sets.pipeline.embed },
+      { group: sets.pipeline.groups.writer, topic: sets.pipeline.index },
+    ];
+    let firstWritten: { at: number; written: number } | undefined;
+    const p1 = await waitLagZero(bk, drainedPairs, 20 * 60 * 1000, () => {
+      if (firstWritten !== undefined) return;
+      const at = Date.now();
+      void committedTotal(bk, sets.pipeline.groups.writer, sets.pipeline.index).then((written) => {
+        if (firstWritten === undefined && written > 0) firstWritten = { at, written };
+      });
+    });
+    const rest = segments.pipeline.length - (firstWritten?.written ?? 0);
+    const pipelineSteady =
+      firstWritten && rest >= segments.pipeline.length / 2 && p1 - firstWritten.at >= 1000
+        ? {
+            events: rest,
+            seconds: (p1 - firstWritten.at) / 1000,
+            eventsPerSecond: rest / ((p1 - firstWritten.at) / 1000),
+          }
+        : undefined;
+    const pipeline = {
+      ...(pipelineSteady ? { steady: pipelineSteady } : {}),
+      events: segments.pipeline.length,
+      seconds: (p1 - p0) / 1000,
+      eventsPerSecond: segments.pipeline.length / ((p1 - p0) / 1000),
+    };
+    const pipelineApi = await api.stats();
+    say(
+      `  ${Math.round(pipeline.eventsPerSecond)} events/s, ${pipelineApi.tokens} tokens (limit ${budget.limit}, naive ${budget.naive})`,
+    );
+
+    say(`freshness: ${segments.freshness.length} events at ${RATE}/s`);
+    const histBefore = parseHistogram(await writerSvc.metrics(), 'freshet_freshness_seconds');
+    const fresh = await runFreshness({
+      bk,
+      topic: sets.pipeline.input,
+      events: segments.freshness,
+      rate: RATE,
+      sampleEvery: 10,
+      milvus,
+      collection,
+      settleMs: 30000,
+    });
+    await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+    const hops = await hopBreakdown(bk, sets.pipeline, fresh.samples, fresh.startedAt, `bench.${id}`);
+    say(
+      `  hops p50: router ${hops.router.p50Ms} ms, embedder ${hops.embedder.p50Ms} ms, writer+query ${hops.writer.p50Ms} ms`,
+    );
+    const hist = bucketDelta(
+      parseHistogram(await writerSvc.metrics(), 'freshet_freshness_seconds'),
+      histBefore,
+    );
+    const ms = fresh.samples.map((s) => s.ms);
+    say(
+      `  p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms over ${ms.length} samples (${fresh.missed} missed)`,
+    );
+    say(
+      `  price/stock p50 ${quantiles(fresh.samples.filter((x) => x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE')).p50Ms} ms, text p50 ${quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')).p50Ms} ms`,
+    );
+    const memory = {
+      router: { ...routerSvc.memory(), stageAlonePeakRssMb: alonePeak.router },
+      embedder: { ...embedder.memory(), stageAlonePeakRssMb: alonePeak.embedder },
+      writer: { ...writerSvc.memory(), stageAlonePeakRssMb: alonePeak.writer },
+    };
+    for (const s of [routerSvc, embedder, writerSvc]) await stop(s);
+
+    say(`naive baseline: at most ${SIZES.naiveSeconds} s over the same events`);
+    await createPhysical(milvus, naiveCollection, BENCH_MODEL.dimension);
+    await api.reset();
+    const naiveProbe = naiveFold.clone();
+    const naive = await runNaive({
+      bk,
+      topic: sets.pipeline.input,
+      groupId: `bench.${id}.naive`,
+      fold: naiveFold,
+      spec: BENCH_MODEL,
+      apiUrl: api.url,
+      milvus,
+      collection: naiveCollection,
+      maxEvents: segments.pipeline.length,
+      maxSeconds: SIZES.naiveSeconds,
+    });
+    const naiveApi = await api.stats();
+    // What the projection says for a prefix of the same size (the naive consumer interleaves partitions).
+    const prefix = tokenBudget(naiveProbe, segments.pipeline.slice(0, naive.events), countTokens);
+    say(
+      `  ${naive.eventsPerSecond.toFixed(1)} events/s, ${naiveApi.tokens} tokens for ${naive.events} events`,
+    );
+
+    load.stop();
+    const partialResults: Omit<BenchResults, 'targets'> = {
+      schema: 1,
+      mode: quick ? 'quick' : 'full',
+      runId: id,
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: (Date.now() - started) / 1000,
+      machine: machineInfo(load.stop()),
+      config: {
+        catalog: SIZES.catalog,
+        stageEvents: segments.stages.length,
+        pipelineEvents: segments.pipeline.length,
+        partitions: PARTITIONS,
+        apiLatencyMs: latencyMs,
+        model: BENCH_MODEL.model,
+        dimension: BENCH_MODEL.dimension,
+        mix: Object.fromEntries(Object.entries(mix).map(([k, v]) => [k, v / segments.stages.length])),
+        serviceEnv: passEnv,
+        serviceNodeOptions,
+      },
+      throughput: {
+        producer: producerRate,
+        router,
+        embedderPassthrough,
+        embedderMixed,
+        writer,
+        pipeline,
+        naive: { events: naive.events, seconds: naive.seconds, eventsPerSecond: naive.eventsPerSecond },
+      },
+      milvus: {
+        points: fill.points,
+        bestUpsert,
+        partial,
+        mixCeiling: ceiling,
+        catalogFillSeconds: fill.seconds,
+      },
+      freshness: {
+        offeredRate: fresh.offeredRate,
+        achievedRate: fresh.achievedRate,
+        seconds: fresh.seconds,
+        samples: fresh.samples.length,
+        missed: fresh.missed,
+        missedEvents: fresh.missedEvents,
+        superseded: fresh.superseded,
+        p50Ms: percentile(ms, 50),
+        p99Ms: percentile(ms, 99),
+        maxMs: ms.length > 0 ? Math.max(...ms) : Number.NaN,
+        writerHistogram: {
+          count: hist[hist.length - 1]?.count ?? 0,
+          p50Ms: histogramQuantile(hist, 0.5) * 1000,
+          p99Ms: histogramQuantile(hist, 0.99) * 1000,
+        },
+        byKind: {
+          passThrough: quantiles(
+            fresh.samples.filter((x) => x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE'),
+          ),
+          text: quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')),
+        },
+        series: fresh.samples.map(({ at, ms, type }) => ({ at, ms, type })),
+        hops,
+      },
+      tokens: {
+        pipeline: pipelineApi.tokens,
+        pipelineRequests: pipelineApi.embedded,
+        pipelineInputs: pipelineApi.inputs,
+        naiveProjected: budget.naive,
+        limit: budget.limit,
+        freshTexts: budget.freshTexts,
+        naiveMeasured: {
+          events: naive.events,
+          tokens: naiveApi.tokens,
+          perEvent: naive.events > 0 ? naiveApi.tokens / naive.events : Number.NaN,
+          projectedPerEvent: naive.events > 0 ? prefix.naive / naive.events : Number.NaN,
+        },
+        stageSegment: { spent: stageTokens, limit: stageBudget.limit },
+      },
+      memory,
+    };
+    const results: BenchResults = { ...partialResults, targets: evaluateTargets(partialResults) };
+    mkdirSync(outDir, { recursive: true });
+    const name = quick ? 'quick' : 'latest';
+    writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(outDir, `${name}.md`), markdown(results).replace('(latest.svg)', `(${name}.svg)`));
+    writeFileSync(join(outDir, `${name}.svg`), svgChart(results));
+    for (const t of results.targets)
+      say(`${t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.value} (goal ${t.goal})`);
+    say(`results in ${join(outDir, `${name}.{json,md,svg}`)} after ${Math.round(results.durationSeconds)} s`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,249 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export type Stage = 'router' | 'embedder' | 'writer';
+
+export interface Memory {
+  /** Highest VmRSS seen by the sampler, MB. */
+  peakRssMb: number;
+  /** VmHWM (the kernel's peak RSS) at the last sample, MB. */
+  hwmMb: number;
+}
+
+/** A service started as a real process (`node services/<stage>/dist/main.js`), as deployments run it. */
+export interface ServiceProcess {
+  stage: Stage;
+  pid: number;
+  url: string;
+  logFile: string;
+  metrics(): Promise<string>;
+  /** Epoch ms of the log line `partitions assigned` (the consumer joined its group), or undefined. */
+  assignedAt(): number | undefined;
+  memory(): Memory;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns something other than undefined/false; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** VmRSS and VmHWM of a process in MB, from /proc (undefined once it has gone). */
+export function procMemory(pid: number): { rssMb: number; hwmMb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StartOptions {
+  logDir: string;
+  /** NODE_OPTIONS of the service process (e.g. the heap cap a container's memory limit implies). */
+  nodeOptions?: string;
+  /** Write a V8 CPU profile (`node --cpu-prof`) into this folder when the process exits. */
+  cpuProfDir?: string;
+}
+
+export async function startService(
+  stage: Stage,
+  env: Record<string, string>,
+  options: StartOptions,
+): Promise<ServiceProcess> {
+  mkdirSync(options.logDir, { recursive: true });
+  const port = await freePort();
+  const logFile = join(options.logDir, `${stage}-${Date.now()}-${port}.log`);
+  const log = createWriteStream(logFile);
+  const args = ['--enable-source-maps'];
+  if (options.cpuProfDir)
+    args.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${options.cpuProfDir}`,
+      `--cpu-prof-name=${stage}-${Date.now()}.cpuprofile`,
+    );
+  args.push(join(REPO_ROOT, `services/${stage}/dist/main.js`));
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      // Node flags for the services only (e.g. a heap cap a container would set), never for the bench itself.
+      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+      FRESHET_HTTP_PORT: String(port),
+      FRESHET_LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const pid = child.pid ?? 0;
+  let peakRssMb = 0;
+  let hwmMb = 0;
+  const sample = () => {
+    const m = procMemory(pid);
+    if (!m) return;
+    peakRssMb = Math.max(peakRssMb, m.rssMb);
+    hwmMb = Math.max(hwmMb, m.hwmMb);
+  };
+  const sampler = setInterval(sample, 250);
+  sampler.unref();
+  const logText = () => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  let assigned: number | undefined;
+  const url = `http://127.0.0.1:${port}`;
+  const service: ServiceProcess = {
+    stage,
+    pid,
+    url,
+    logFile,
+    async metrics() {
+      return (await fetch(`${url}/metrics`)).text();
+    },
+    assignedAt() {
+      if (assigned !== undefined) return assigned;
+      for (const line of logText().split('\n')) {
+        if (!line.includes('"partitions assigned"')) continue;
+        try {
+          const entry = JSON.parse(line) as { time?: number | string; assignment?: Record<string, number[]> };
+          const count = Object.values(entry.assignment ?? {}).flat().length;
+          // pino writes epoch ms or an ISO string, depending on the logger's timestamp option.
+          const time = typeof entry.time === 'string' ? Date.parse(entry.time) : entry.time;
+          if (count > 0 && time !== undefined && Number.isFinite(time)) assigned = time;
+        } catch {
+          // a partial line still being written
+        }
+      }
+      return assigned;
+    },
+    memory() {
+      sample();
+      return { peakRssMb, hwmMb };
+    },
+    async stop() {
+      sample();
+      clearInterval(sampler);
+      if (!exited) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+      await exit;
+      clearTimeout(timer);
+      log.end();
+    },
+  };
+  try {
+    await waitFor(
+      `${stage} /readyz`,
+      async () => {
+        if (exited) throw new Error(`${stage} exited early:\n${logText().slice(-3000)}`);
+        const res = await fetch(`${url}/readyz`).catch(() => undefined);
+        return res?.status === 200;
+      },
+      60000,
+      100,
+    );
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return service;
+}
+
+/** The project's fake OpenAI embeddings server, as its own process (testkit's CLI entry). */
+export interface FakeApiProcess {
+  /** Base URL ending in /v1. */
+  url: string;
+  pid: number;
+  stats(): Promise<{ requests: number; embedded: number; inputs: number; tokens: number }>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startFakeApi(latencyMs: number): Promise<FakeApiProcess> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'packages/testkit/dist/fake-openai-main.js')], {
+    env: { PATH: process.env.PATH ?? '', FAKE_OPENAI_LATENCY_MS: String(latencyMs) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const line = buffered.split('\n')[0];
+      if (buffered.includes('\n') && line) resolve(line.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`fake OpenAI server exited with ${code}`)));
+  });
+  const control = `${url.replace(/\/v1$/, '')}/_control`;
+  return {
+    url,
+    pid: child.pid ?? 0,
+    async stats() {
+      const body = (await (await fetch(control)).json()) as {
+        stats: { requests: number; embedded: number; inputs: number; tokens: number };
+      };
+      return body.stats;
+    },
+    async reset() {
+      await fetch(control, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reset: true }),
+      });
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
