@@ -89,11 +89,7 @@ export function createContext(options: ContextOptions): CliContext {
     milvus() {
       if (!milvus) {
         const m = ctx.config.milvus;
-        const client = createMilvusClient({
-          address: m.address,
-          ...(m.token ? { token: m.token } : {}),
-          ssl: m.ssl,
-        });
+        const client = createMilvusClient(m);
         cleanups.push(() => client.closeConnection().then(() => undefined));
         milvus = client;
       }

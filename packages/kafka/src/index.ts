@@ -21,4 +21,5 @@ export {
   StageRunner,
   type StageRunnerOptions,
 } from './stage-runner.js';
+export { createStageLogger, type StageBasics, startStage } from './stage-start.js';
 export { ensureTopics, type TopicPlan } from './topics.js';

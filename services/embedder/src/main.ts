@@ -1,6 +1,12 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
 import { createEmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
-import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
+import {
+  createOrderedProducer,
+  createStageLogger,
+  DlqPublisher,
+  StageRunner,
+  startStage,
+} from '@freshet/kafka';
 import {
   createMilvusClient,
   ensureCollection,
@@ -9,15 +15,7 @@ import {
   whenMilvusAnswers,
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
-import {
-  consumerDrainMs,
-  createLogger,
-  createMetrics,
-  exitOnSignals,
-  exitOnStartupError,
-  startHealthServer,
-  startTracing,
-} from '@freshet/telemetry';
+import { consumerDrainMs, exitOnSignals, exitOnStartupError, startHealthServer } from '@freshet/telemetry';
 import { createEmbedderHandler } from './handler.js';
 
 const STAGE = 'embedder';
@@ -55,39 +53,14 @@ function embeddingConfig(config: EmbedderConfig): EmbeddingConfig {
 }
 
 async function main(config: EmbedderConfig): Promise<void> {
-  const logger = createLogger({
-    service: STAGE,
-    level: config.service.logLevel,
-    secrets: [
-      config.embedding.apiKey,
-      config.kafka.sasl?.password,
-      config.registry.password,
-      config.milvus.token,
-    ],
-  });
-  logger.info({ config }, 'starting');
-  const tracing = startTracing({
-    service: `freshet-${STAGE}`,
-    namespace: config.service.serviceNamespace,
-    otlpEndpoint: config.service.otlpEndpoint,
-  });
-  const metrics = createMetrics(STAGE);
+  const logger = createStageLogger(STAGE, config);
+  const { tracing, metrics, kafka } = await startStage(STAGE, config, logger);
   const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
-  const kafka = createKafka(config.kafka, logger);
-
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, config.topics);
-  await admin.disconnect();
 
   const codec = new AvroCodec(config.registry);
   await codec.register(config.topics.index, 'IndexWrite');
 
-  const milvus = createMilvusClient({
-    address: config.milvus.address,
-    ...(config.milvus.token ? { token: config.milvus.token } : {}),
-    ssl: config.milvus.ssl,
-  });
+  const milvus = createMilvusClient(config.milvus);
   // Pinned like the writer: indexed hashes are read from the collection of this embedder's model.
   // Started while Milvus is down: wait for it instead of crash-looping (the embedder only reads from it).
   const { physical } = await whenMilvusAnswers(

@@ -1,15 +1,18 @@
 import { loadRouterConfig, type RouterConfig } from '@freshet/config';
-import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
+import {
+  createOrderedProducer,
+  createStageLogger,
+  DlqPublisher,
+  StageRunner,
+  startStage,
+} from '@freshet/kafka';
 import { AvroCodec } from '@freshet/schemas';
 import {
   consumerDrainMs,
-  createLogger,
-  createMetrics,
   exitOnSignals,
   exitOnStartupError,
   type Logger,
   startHealthServer,
-  startTracing,
 } from '@freshet/telemetry';
 import { DedupWindow } from './dedup.js';
 import { createRouterHandler, STAGE } from './handler.js';
@@ -17,12 +20,7 @@ import { registryReadiness } from './readiness.js';
 import { type RouteOptions, routeOptions } from './route.js';
 
 async function main(config: RouterConfig, route: RouteOptions): Promise<void> {
-  const logger = createLogger({
-    service: STAGE,
-    level: config.service.logLevel,
-    secrets: [config.embedding.apiKey, config.kafka.sasl?.password, config.registry.password],
-  });
-  logger.info({ config }, 'starting');
+  const logger = createStageLogger(STAGE, config);
   try {
     await run(config, route, logger);
   } catch (error) {
@@ -31,19 +29,7 @@ async function main(config: RouterConfig, route: RouteOptions): Promise<void> {
 }
 
 async function run(config: RouterConfig, route: RouteOptions, logger: Logger): Promise<void> {
-  const tracing = startTracing({
-    service: `freshet-${STAGE}`,
-    namespace: config.service.serviceNamespace,
-    otlpEndpoint: config.service.otlpEndpoint,
-  });
-  const metrics = createMetrics(STAGE);
-  const kafka = createKafka(config.kafka, logger);
-
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = await ensureTopics(admin, config.topics);
-  await admin.disconnect();
-  if (topics.created.length > 0) logger.info({ created: topics.created }, 'topics created');
+  const { tracing, metrics, kafka } = await startStage(STAGE, config, logger);
 
   // Producers register ProductEvent under the input topic themselves; the router owns EmbedRequest.
   const codec = new AvroCodec(config.registry);

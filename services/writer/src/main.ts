@@ -1,5 +1,11 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
-import { createKafka, createOrderedProducer, DlqPublisher, ensureTopics, StageRunner } from '@freshet/kafka';
+import {
+  createOrderedProducer,
+  createStageLogger,
+  DlqPublisher,
+  StageRunner,
+  startStage,
+} from '@freshet/kafka';
 import {
   createMilvusClient,
   ensureCollection,
@@ -12,12 +18,9 @@ import { AvroCodec } from '@freshet/schemas';
 import {
   consumerDrainMs,
   createFailpoints,
-  createLogger,
-  createMetrics,
   exitOnSignals,
   exitOnStartupError,
   startHealthServer,
-  startTracing,
 } from '@freshet/telemetry';
 import { MilvusAvailability } from './availability.js';
 import { createWriterHandler } from './handler.js';
@@ -26,35 +29,10 @@ import { createMilvusWriterStore } from './milvus-store.js';
 const STAGE = 'writer';
 
 async function main(config: WriterConfig): Promise<void> {
-  const logger = createLogger({
-    service: STAGE,
-    level: config.service.logLevel,
-    secrets: [
-      config.embedding.apiKey,
-      config.kafka.sasl?.password,
-      config.registry.password,
-      config.milvus.token,
-    ],
-  });
-  logger.info({ config }, 'starting');
-  const tracing = startTracing({
-    service: `freshet-${STAGE}`,
-    namespace: config.service.serviceNamespace,
-    otlpEndpoint: config.service.otlpEndpoint,
-  });
-  const metrics = createMetrics(STAGE);
-  const kafka = createKafka(config.kafka, logger);
+  const logger = createStageLogger(STAGE, config);
+  const { tracing, metrics, kafka } = await startStage(STAGE, config, logger);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, config.topics);
-  await admin.disconnect();
-
-  const milvus = createMilvusClient({
-    address: config.milvus.address,
-    ...(config.milvus.token ? { token: config.milvus.token } : {}),
-    ssl: config.milvus.ssl,
-  });
+  const milvus = createMilvusClient(config.milvus);
   // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
   const { physical } = await whenMilvusAnswers(
     () =>
