@@ -95,11 +95,21 @@ export class StageRunner {
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       options.logger.error({ err: error, restart: event.payload.restart }, 'consumer crashed');
-      if (!event.payload.restart) this.crashed = error;
+      if (event.payload.restart) return;
+      this.crashed = error;
+      // kafkajs gives up for good on a non-retriable error, e.g. "Failed to find group coordinator" after a
+      // broker restart outlasted its retries (seen in the chaos run): the process would stay up consuming
+      // nothing. Nothing uncommitted is lost by starting over, so the runner does, with backoff.
+      if (!this.stopping.signal.aborted) void this.restartAfterCrash();
     });
   }
 
   async start(): Promise<void> {
+    await this.runConsumer();
+    this.startLagSampler();
+  }
+
+  private async runConsumer(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     this.running = true;
@@ -109,7 +119,23 @@ export class StageRunner {
       partitionsConsumedConcurrently: this.options.partitionsConcurrency,
       eachBatch: (payload) => this.runBatch(payload),
     });
-    this.startLagSampler();
+  }
+
+  private async restartAfterCrash(): Promise<void> {
+    const { logger, retry } = this.options;
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
+      await sleep(backoffDelay(attempt, retry.baseMs, retry.maxMs), this.stopping.signal).catch(() => {});
+      if (this.stopping.signal.aborted) return;
+      try {
+        await this.consumer.disconnect().catch(() => {});
+        await this.runConsumer();
+        this.crashed = undefined;
+        logger.warn({ attempt }, 'consumer restarted after a crash');
+        return;
+      } catch (error) {
+        logger.error({ err: error, attempt }, 'consumer restart failed; trying again');
+      }
+    }
   }
 
   private startLagSampler(): void {

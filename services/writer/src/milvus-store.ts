@@ -18,6 +18,15 @@ export function createMilvusWriterStore(
   metrics: PipelineMetrics,
 ): WriterStore {
   const products = resolveTarget(target).products;
+  // Every mutation of this process goes through one queue: Milvus Lite 3.2.2 tears its WAL when writes
+  // overlap (see handler.ts), and with FRESHET_WRITER_PARTITIONS_CONCURRENCY > 1 the batches of several
+  // partitions run at once. Reads (loadStates) still overlap.
+  let writes: Promise<unknown> = Promise.resolve();
+  function serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = writes.then(fn, fn);
+    writes = next.catch(() => {});
+    return next;
+  }
   async function timed<T>(op: string, fn: () => Promise<T>): Promise<T> {
     const end = metrics.milvusDuration.startTimer({ op });
     try {
@@ -37,11 +46,13 @@ export function createMilvusWriterStore(
   return {
     loadStates: (ids) => timed('load_states', () => loadStates(client, target, ids)),
     async upsert(rows) {
-      const { rejected } = await timed('upsert', () =>
-        upsertRowsIsolating(
-          client,
-          products,
-          rows.map((r) => ({ ...r })),
+      const { rejected } = await serialized(() =>
+        timed('upsert', () =>
+          upsertRowsIsolating(
+            client,
+            products,
+            rows.map((r) => ({ ...r })),
+          ),
         ),
       );
       return {
@@ -53,37 +64,41 @@ export function createMilvusWriterStore(
       };
     },
     async partialUpdate(rows) {
-      await timed('partial_update', () =>
-        partialUpdate(
-          client,
-          products,
-          rows.map((r) => ({
-            productId: r.productId,
-            version: r.version,
-            occurredAt: r.occurredAt,
-            indexedAt: r.indexedAt,
-            ...r.fields,
-          })),
+      await serialized(() =>
+        timed('partial_update', () =>
+          partialUpdate(
+            client,
+            products,
+            rows.map((r) => ({
+              productId: r.productId,
+              version: r.version,
+              occurredAt: r.occurredAt,
+              indexedAt: r.indexedAt,
+              ...r.fields,
+            })),
+          ),
         ),
       );
       return { rejected: [] };
     },
     async delete(rows) {
-      await timed('delete', async () => {
-        // Tombstone first: if the process dies in between, a retry finds the tombstone and deletes again.
-        await upsertTombstones(
-          client,
-          target,
-          rows
-            .filter((r) => r.tombstoneVersion !== null)
-            .map((r) => ({ productId: r.productId, version: r.tombstoneVersion!, deletedAt: r.deletedAt })),
-        );
-        await deleteRows(
-          client,
-          products,
-          rows.map((r) => r.productId),
-        );
-      });
+      await serialized(() =>
+        timed('delete', async () => {
+          // Tombstone first: if the process dies in between, a retry finds the tombstone and deletes again.
+          await upsertTombstones(
+            client,
+            target,
+            rows
+              .filter((r) => r.tombstoneVersion !== null)
+              .map((r) => ({ productId: r.productId, version: r.tombstoneVersion!, deletedAt: r.deletedAt })),
+          );
+          await deleteRows(
+            client,
+            products,
+            rows.map((r) => r.productId),
+          );
+        }),
+      );
     },
   };
 }
