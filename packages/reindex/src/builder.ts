@@ -21,6 +21,7 @@ import {
   type EmbedRequest,
   embeddingText,
   type IndexWrite,
+  indexWriteBase,
 } from '@freshet/schemas';
 import type { Logger } from '@freshet/telemetry';
 
@@ -208,24 +209,7 @@ export function toWrite(
   model: IndexModel,
   text: { templateVersion: number; attributes: readonly string[] },
 ): IndexWrite | null {
-  const base: IndexWrite = {
-    op: 'DELETE',
-    eventId: request.eventId,
-    eventType: request.type,
-    productId: request.productId,
-    version: request.version,
-    occurredAt: request.occurredAt,
-    title: null,
-    category: null,
-    brand: null,
-    priceMinor: null,
-    currency: null,
-    stock: null,
-    contentHash: null,
-    model: null,
-    dimension: 0,
-    vector: null,
-  };
+  const base: IndexWrite = { ...indexWriteBase(request), op: 'DELETE' };
   switch (request.type) {
     case 'CREATE':
     case 'UPDATE': {

@@ -1,4 +1,4 @@
-import type { EmbedRequest, IndexWrite } from '@freshet/schemas';
+import { type EmbedRequest, type IndexWrite, indexWriteBase } from '@freshet/schemas';
 
 export interface ModelInfo {
   model: string;
@@ -22,23 +22,7 @@ export function toIndexWrite(
   vector: Float32Array | null,
   model: ModelInfo,
 ): IndexWrite {
-  const base = {
-    eventId: request.eventId,
-    eventType: request.type,
-    productId: request.productId,
-    version: request.version,
-    occurredAt: request.occurredAt,
-    title: null,
-    category: null,
-    brand: null,
-    priceMinor: null,
-    currency: null,
-    stock: null,
-    contentHash: null,
-    model: null,
-    dimension: 0,
-    vector: null,
-  } satisfies Omit<IndexWrite, 'op'>;
+  const base = indexWriteBase(request);
   switch (request.type) {
     case 'CREATE':
     case 'UPDATE': {
