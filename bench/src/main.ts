@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { countTokens } from '@freshet/embedding';
 import { createMilvusClient, createPhysical, dropAll, dropPhysical, ensureCollection } from '@freshet/milvus';
+import { pollUntil } from '@freshet/testkit';
 import { bestPoint, fillCatalog, mixCeiling, partialCeiling } from './ceiling.js';
 import { runFreshness } from './freshness.js';
 import { hopBreakdown } from './hops.js';
@@ -26,14 +27,7 @@ import {
 } from './kafka.js';
 import { LoadSampler, machineInfo } from './machine.js';
 import { runNaive } from './naive.js';
-import {
-  REPO_ROOT,
-  type ServiceProcess,
-  type Stage,
-  startFakeApi,
-  startService,
-  waitFor,
-} from './processes.js';
+import { REPO_ROOT, type ServiceProcess, type Stage, startFakeApi, startService } from './processes.js';
 import { type BenchResults, evaluateTargets, markdown, svgChart, type Throughput } from './results.js';
 import { bucketDelta, histogramQuantile, parseHistogram, percentile } from './stats.js';
 import { BENCH_MODEL, generateSegments, mixOf, ProductFold, tokenBudget } from './workload.js';
@@ -198,7 +192,11 @@ async function main(): Promise<void> {
     running.splice(running.indexOf(s), 1);
   };
   const assigned = (s: ServiceProcess) =>
-    waitFor(`${s.stage} partitions assigned`, () => s.assignedAt(), 60000);
+    pollUntil(() => s.assignedAt(), {
+      what: `${s.stage} partitions assigned`,
+      timeoutMs: 60000,
+      intervalMs: 100,
+    });
   const alonePeak: Record<Stage, number> = { router: 0, embedder: 0, writer: 0 };
   /** One instance drains a pre-filled topic: from joining its group to lag 0. */
   const drainAlone = async (

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, pollUntil } from '@freshet/testkit';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,42 +26,6 @@ export interface ServiceProcess {
   assignedAt(): number | undefined;
   memory(): Memory;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `probe` until it returns something other than undefined/false; throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** VmRSS and VmHWM of a process in MB, from /proc (undefined once it has gone). */
@@ -180,15 +144,13 @@ export async function startService(
     },
   };
   try {
-    await waitFor(
-      `${stage} /readyz`,
+    await pollUntil(
       async () => {
         if (exited) throw new Error(`${stage} exited early:\n${logText().slice(-3000)}`);
         const res = await fetch(`${url}/readyz`).catch(() => undefined);
         return res?.status === 200;
       },
-      60000,
-      100,
+      { what: `${stage} /readyz`, timeoutMs: 60000, intervalMs: 100 },
     );
   } catch (error) {
     await service.stop();

@@ -63,6 +63,7 @@ export {
   type OracleText,
 } from './oracle.js';
 export { pollUntil } from './poll.js';
+export { freePort } from './ports.js';
 export { mulberry32, Rng, seedFrom } from './rng.js';
 export { SAMPLE_CATALOG } from './sample-catalog.js';
 export {
