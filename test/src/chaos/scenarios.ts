@@ -166,16 +166,22 @@ const embeddingApi: Scenario = {
       throttledBefore;
     const rateLimitTo = Date.now();
     fake.clear('status429');
-    fake.inject({ kind: 'status5xx', status: 503, durationMs: options.apiFailMs });
+    // Until cleared: the outage lasts apiFailMs, and longer if the breaker has not opened by then (a
+    // contended machine retries slowly; the checks below fail if it never opens within the bound).
+    fake.inject({ kind: 'status5xx', status: 503 });
     ctx.log('  API answers 503');
     const failFrom = Date.now();
     // SIGTERM mid-outage: the embedder must drop its unfinished batch without committing, exit in time.
-    await waitFor(
+    const pausedAfterMs = await waitFor(
       'embedder paused',
       async () => (await scrape(fleet.services('embedder'), 'freshet_paused_partitions')) > 0,
-      options.apiFailMs / 2,
+      Math.max(options.apiFailMs, 30_000),
       250,
-    ).catch(() => undefined);
+    ).then(
+      () => Date.now() - failFrom,
+      () => undefined,
+    );
+    ctx.log(`  embedder paused ${pausedAfterMs === undefined ? 'never' : `after ${pausedAfterMs} ms`}`);
     // Paused, it must keep heartbeating: the same member keeps its partitions past the session timeout.
     const pausedMembers = await groupMembers(admin, names, 'embedder');
     const heldMs = Math.min(options.apiFailMs / 3, 15_000);
@@ -197,6 +203,13 @@ const embeddingApi: Scenario = {
       `before ${committedBefore}; after ${committedAfter}`,
     );
     await fleet.start('embedder');
+    // The restarted embedder meets the outage too: it must open its own breaker before the API heals.
+    await waitFor(
+      'restarted embedder paused',
+      async () => (await scrape(fleet.services('embedder'), 'freshet_paused_partitions')) > 0,
+      30_000,
+      250,
+    ).catch(() => undefined);
     await sleep(Math.max(0, failFrom + options.apiFailMs - Date.now()));
     fake.clear();
     ctx.faultEndedAt = Date.now();
@@ -209,7 +222,7 @@ const embeddingApi: Scenario = {
       250,
     );
     const all = await samples.stop();
-    const during = all.filter((s) => s.at >= failFrom && s.at <= failFrom + options.apiFailMs);
+    const during = all.filter((s) => s.at >= failFrom && s.at <= (ctx.faultEndedAt ?? Date.now()));
     const maxLag = Math.max(0, ...during.map((s) => s.lag));
     check(
       ctx,
