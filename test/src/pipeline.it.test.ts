@@ -309,6 +309,59 @@ test('a writer killed after Milvus acknowledged a batch but before the commit: t
   assert.ok(stale >= acknowledged.length, `redelivered records were ignored as stale (${stale})`);
 });
 
+test('a tombstone and a newer CREATE redelivered together after a crash: the product stays, at the CREATE', async () => {
+  await waitDrained(tk, names, 120000, Object.values(services));
+  const { startService } = await import('./support/services.js');
+  const { stageEnv } = await import('./support/pipeline.js');
+  const { groupLag } = await import('@freshet/kafka');
+  const writerEnv = {
+    FRESHET_EMBEDDING_DIMENSIONS: String(MODEL.dimension),
+    FRESHET_EMBEDDING_MODEL: MODEL.model,
+    FRESHET_EMBEDDING_PROVIDER: 'openai',
+    FRESHET_EMBEDDING_BASE_URL: fake.url,
+    FRESHET_EMBEDDING_API_KEY: 'sk-test-sentinel-key',
+  };
+  const ids = Array.from({ length: 24 }, (_, n) => `tc-${n}`);
+  await send(ids.map((id, n) => ev(event(id, 'CREATE', 1, { product: product(n + 8000) }))));
+  await waitDrained(tk, names, 120000, Object.values(services));
+  assert.equal(await services.writer.terminate(15000), 0);
+
+  // While the writer is away: a tombstone (a delete at unknown version), then a newer CREATE, per product.
+  const items: StreamItem[] = [];
+  for (const [n, id] of ids.entries()) {
+    items.push({ kind: 'tombstone', productId: id });
+    items.push(ev(event(id, 'CREATE', 9, { product: product(n + 9000) })));
+  }
+  await send(items);
+  const pending = async () =>
+    (await groupLag(tk.admin, names.groups.router, names.input)).reduce((n, p) => n + p.lag, 0) +
+    (await groupLag(tk.admin, names.groups.embedder, names.embed)).reduce((n, p) => n + p.lag, 0);
+  const { pollUntil } = await import('@freshet/testkit');
+  await pollUntil(async () => (await pending()) === 0, {
+    timeoutMs: 60_000,
+    what: 'router and embedder caught up',
+  });
+
+  // The writer's first batch holds both records of its products; it dies after Milvus acknowledged them.
+  services.writer = await startService(
+    'writer',
+    stageEnv(names, 'writer', { ...writerEnv, FRESHET_FAILPOINTS: 'writer.after-milvus-ack' }),
+    60000,
+    true,
+  );
+  assert.equal(await services.writer.exited, 'SIGKILL', services.writer.logTail());
+  const applied = (await allRows(milvus, names.collection)).filter(
+    (r) => r.productId.startsWith('tc-') && r.version === 9,
+  );
+  assert.ok(applied.length > 0, 'Milvus acknowledged a batch with tombstones and CREATEs before the crash');
+
+  // The redelivery replays the tombstone ahead of the CREATE it already applied: it must change nothing.
+  services.writer = await startService('writer', stageEnv(names, 'writer', writerEnv));
+  const rows = await assertMilvusEqualsOracle();
+  const after = rows.filter((r) => r.productId.startsWith('tc-'));
+  assert.deepEqual(after.map((r) => `${r.productId}@${r.version}`).sort(), ids.map((id) => `${id}@9`).sort());
+});
+
 test('SIGTERM drains and exits 0 within the grace period, and no secret reached the logs', async () => {
   for (const s of Object.values(services)) {
     const code = await s.terminate(15000);

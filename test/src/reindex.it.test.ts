@@ -205,7 +205,7 @@ test('reindex under live traffic: zero failed searches, alias on the new collect
     milvus: reindexClient,
     codec: new AvroCodec({ url: STACK.registry }),
     alias: names.collection,
-    topics: { embed: names.embed, index: names.index },
+    topics: { input: names.input, embed: names.embed, index: names.index },
     groups: names.groups,
     embedding: {
       provider: 'openai',

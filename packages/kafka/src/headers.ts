@@ -25,6 +25,18 @@ export function headerString(headers: IHeaders | undefined, name: string): strin
 }
 
 /**
+ * The input-topic offset of the event a record came from (recorded by the router), or null when the
+ * headers name another source or no valid offset: offsets of different topics do not compare.
+ */
+export function sourceOffsetOf(headers: IHeaders | undefined, inputTopic: string): number | null {
+  if (headerString(headers, HEADER.sourceTopic) !== inputTopic) return null;
+  const raw = headerString(headers, HEADER.sourceOffset);
+  if (raw === undefined || !/^\d+$/.test(raw)) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
  * The source position of a record: the original input topic/partition/offset when an earlier stage
  * recorded it, else the record's own position (it *is* the source).
  */
@@ -40,6 +52,15 @@ export function sourceHeaders(
       [HEADER.sourceOffset]: headerString(headers, HEADER.sourceOffset) ?? '',
     };
   }
+  return positionHeaders(own);
+}
+
+/** A record's own position as source headers (the router's: an input record is its own source). */
+export function positionHeaders(own: {
+  topic: string;
+  partition: number;
+  offset: string;
+}): Record<string, string> {
   return {
     [HEADER.sourceTopic]: own.topic,
     [HEADER.sourcePartition]: String(own.partition),

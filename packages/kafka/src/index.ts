@@ -9,7 +9,7 @@ export {
   TopicLayoutError,
   TopicsNotReadyError,
 } from './errors.js';
-export { HEADER, headerString, sourceHeaders } from './headers.js';
+export { HEADER, headerString, positionHeaders, sourceHeaders, sourceOffsetOf } from './headers.js';
 export { groupLag, type PartitionLag } from './lag.js';
 export { partitionForKey } from './partition.js';
 export { chunkBySize, createOrderedProducer, MAX_REQUEST_BYTES, produceAll } from './producer.js';

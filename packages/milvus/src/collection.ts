@@ -55,7 +55,9 @@ export async function ensureCollection(
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       const raced =
-        code !== 'FRESHET_DIMENSION_MISMATCH' && CREATE_RACE.test(String((error as Error).message));
+        code !== 'FRESHET_DIMENSION_MISMATCH' &&
+        code !== 'FRESHET_MILVUS_LAYOUT' &&
+        CREATE_RACE.test(String((error as Error).message));
       if (!raced || attempt >= 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
@@ -76,6 +78,17 @@ async function ensureCollectionOnce(
       throw new MilvusRejectedError(
         `collection ${alias} (${existing.physical}) has dimension ${existing.dimension}, but the embedding model gives ${dimension}; re-index blue/green to change it`,
         { code: 'FRESHET_DIMENSION_MISMATCH' },
+      );
+    }
+    // Milvus Lite cannot add a field to a collection (addCollectionField is a no-op there), so an older
+    // layout is refused by name rather than failing on the first write.
+    const missing = productFields(dimension)
+      .map((f) => f.name)
+      .filter((name) => !existing.fields.includes(name));
+    if (missing.length > 0) {
+      throw new MilvusRejectedError(
+        `collection ${alias} (${existing.physical}) lacks the field(s) ${missing.join(', ')} of this freshet version's layout; build a new collection: drop it and backfill (freshet backfill), or locally deploy/local/down --wipe milvus`,
+        { code: 'FRESHET_MILVUS_LAYOUT' },
       );
     }
     await call('load', () => client.loadCollection({ collection_name: existing.physical }));
@@ -146,7 +159,7 @@ async function ensureTombstones(client: MilvusClient, alias: string): Promise<vo
 export async function describeAlias(
   client: MilvusClient,
   alias: string,
-): Promise<{ physical: string; dimension: number; model: IndexModel | null } | null> {
+): Promise<{ physical: string; dimension: number; model: IndexModel | null; fields: string[] } | null> {
   let physical: string;
   try {
     const described = await call('describeAlias', () =>
@@ -171,6 +184,7 @@ export async function describeAlias(
     physical,
     dimension: dim,
     model: parseModel(property === undefined ? undefined : String(property)),
+    fields: collection.schema.fields.map((f) => f.name),
   };
 }
 

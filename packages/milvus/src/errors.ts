@@ -2,6 +2,7 @@ export const MILVUS_ERROR_CODES = [
   'FRESHET_MILVUS_UNAVAILABLE',
   'FRESHET_MILVUS_REJECTED',
   'FRESHET_DIMENSION_MISMATCH',
+  'FRESHET_MILVUS_LAYOUT',
 ] as const;
 export type MilvusErrorCode = (typeof MILVUS_ERROR_CODES)[number];
 

@@ -64,6 +64,7 @@ export {
 export {
   type CollapsedProduct,
   collapseByVersion,
+  type GuardedWrite,
   groupByProduct,
   type PriceStock,
   type ProductPlan,

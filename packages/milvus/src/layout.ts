@@ -18,6 +18,8 @@ export function productFields(dimension: number): FieldType[] {
     { name: 'model', data_type: DataType.VarChar, max_length: 128 },
     { name: 'occurred_at', data_type: DataType.Int64 },
     { name: 'indexed_at', data_type: DataType.Int64 },
+    // Input-topic offset of the last event applied: orders a Kafka tombstone (no version) against the row.
+    { name: 'source_offset', data_type: DataType.Int64, nullable: true },
   ];
 }
 
@@ -48,6 +50,7 @@ export const PRODUCT_OUTPUT_FIELDS = [
   'model',
   'occurred_at',
   'indexed_at',
+  'source_offset',
 ] as const;
 
 /** AUTOINDEX lets each Milvus flavour pick its index (Lite: a flat scan, fine at catalog scale). */

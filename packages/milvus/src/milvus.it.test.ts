@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import { createMilvusClient } from './client.js';
 import { createPhysical, describeAlias, dropAll, ensureCollection, swapAlias } from './collection.js';
 import { MilvusRejectedError, MilvusUnavailableError } from './errors.js';
+import { productFields, VECTOR_INDEX } from './layout.js';
 import type { ProductRow } from './rows.js';
 import { filterExpression, searchProducts } from './search.js';
 import {
@@ -66,6 +67,26 @@ test('ensureCollection is idempotent, safe when raced, and refuses a different d
   });
 });
 
+test('a collection of an older layout (no source_offset) is refused by name', async () => {
+  const a = alias();
+  await ensureCollection(client, { alias: a, dimension: 4 });
+  const old = `${a}_old`;
+  await client.createCollection({
+    collection_name: old,
+    fields: productFields(4).filter((f) => f.name !== 'source_offset'),
+    index_params: [{ ...VECTOR_INDEX }],
+  });
+  await client.alterAlias({ alias: a, collection_name: old });
+  await assert.rejects(ensureCollection(client, { alias: a, dimension: 4 }), (e: unknown) => {
+    assert.ok(e instanceof MilvusRejectedError);
+    assert.equal(e.code, 'FRESHET_MILVUS_LAYOUT');
+    assert.match(e.message, /source_offset/);
+    return true;
+  });
+  await client.dropAlias({ alias: a });
+  await client.dropCollection({ collection_name: old });
+});
+
 test('upsert, partial price/stock update through the alias keeps the vector, delete, tombstones', async () => {
   const a = alias();
   await ensureCollection(client, { alias: a, dimension: 4 });
@@ -74,7 +95,15 @@ test('upsert, partial price/stock update through the alias keeps the vector, del
     row('p2', [0, 1, 0, 0], { priceMinor: null, stock: null, category: null }),
   ]);
   await partialUpdate(client, a, [
-    { productId: 'p1', version: 2, occurredAt: 5, indexedAt: 6, priceMinor: 250, currency: 'EUR' },
+    {
+      productId: 'p1',
+      version: 2,
+      occurredAt: 5,
+      indexedAt: 6,
+      sourceOffset: 41,
+      priceMinor: 250,
+      currency: 'EUR',
+    },
   ]);
   await partialUpdate(client, a, [{ productId: 'p1', version: 3, occurredAt: 7, indexedAt: 8, stock: 0 }]);
   const [p1, p2] = await getRows(client, a, ['p1', 'p2']).then((rows) =>
@@ -91,9 +120,10 @@ test('upsert, partial price/stock update through the alias keeps the vector, del
   await upsertTombstones(client, a, [{ productId: 'p2', version: 9, deletedAt: 10 }]);
   await deleteRows(client, a, ['p2']);
   const states = await loadStates(client, a, ['p1', 'p2', 'p3']);
-  assert.deepEqual(states.get('p1'), { rowVersion: 3, tombstoneVersion: null });
-  assert.deepEqual(states.get('p2'), { rowVersion: null, tombstoneVersion: 9 });
-  assert.deepEqual(states.get('p3'), { rowVersion: null, tombstoneVersion: null });
+  // The second partial update named no offset: the row keeps the first one's.
+  assert.deepEqual(states.get('p1'), { rowVersion: 3, tombstoneVersion: null, rowSourceOffset: 41 });
+  assert.deepEqual(states.get('p2'), { rowVersion: null, tombstoneVersion: 9, rowSourceOffset: null });
+  assert.deepEqual(states.get('p3'), { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null });
   const vectors = await fetchIndexedVectors(client, a, ['p1']);
   assert.equal(vectors.get('p1')?.contentHash, 'h-p1');
   assert.equal(vectors.get('p1')?.vector?.length, 4);

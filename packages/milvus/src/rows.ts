@@ -13,6 +13,8 @@ export interface ProductRow {
   model: string;
   occurredAt: number;
   indexedAt: number;
+  /** Input-topic offset of the last event applied (the version guard's redelivery check for tombstones). */
+  sourceOffset?: number | null;
 }
 
 /** A price and/or stock change of an indexed row; the vector and text fields are not touched. */
@@ -21,6 +23,7 @@ export interface PartialProductRow {
   version: number;
   occurredAt: number;
   indexedAt: number;
+  sourceOffset?: number | null;
   priceMinor?: number | null;
   currency?: string | null;
   stock?: number | null;
@@ -44,6 +47,7 @@ export function toMilvusRow(row: ProductRow): MilvusRow {
     model: row.model,
     occurred_at: row.occurredAt,
     indexed_at: row.indexedAt,
+    source_offset: row.sourceOffset ?? null,
   };
 }
 
@@ -54,6 +58,8 @@ export function toMilvusPartial(row: PartialProductRow): MilvusRow {
     occurred_at: row.occurredAt,
     indexed_at: row.indexedAt,
   };
+  // Absent keeps the stored offset (a partial update leaves fields it does not name).
+  if (row.sourceOffset !== undefined && row.sourceOffset !== null) out.source_offset = row.sourceOffset;
   if ('priceMinor' in row) out.price_minor = row.priceMinor ?? null;
   if ('currency' in row) out.currency = row.currency ?? null;
   if ('stock' in row) {
@@ -90,6 +96,7 @@ export function fromMilvusRow(raw: Record<string, unknown>): ProductRow {
     model: String(raw.model ?? ''),
     occurredAt: int64(raw.occurred_at) ?? 0,
     indexedAt: int64(raw.indexed_at) ?? 0,
+    sourceOffset: int64(raw.source_offset),
   };
 }
 

@@ -75,6 +75,8 @@ export function resolveTarget(target: CollectionTarget): { products: string; tom
 export interface IndexedState {
   rowVersion: number | null;
   tombstoneVersion: number | null;
+  /** The highest input-topic offset applied to the row (null: no row, or written without one). */
+  rowSourceOffset?: number | null;
 }
 
 /** The indexed version of each product and of its delete tombstone (the writer's version guard). */
@@ -85,12 +87,16 @@ export async function loadStates(
 ): Promise<Map<string, IndexedState>> {
   const { products, tombstones: tombstoneCollection } = resolveTarget(target);
   const [rows, tombstones] = await Promise.all([
-    queryIds(client, products, ids, ['product_id', 'version']),
+    queryIds(client, products, ids, ['product_id', 'version', 'source_offset']),
     queryIds(client, tombstoneCollection, ids, ['product_id', 'version']),
   ]);
   const out = new Map<string, IndexedState>();
-  for (const id of ids) out.set(id, { rowVersion: null, tombstoneVersion: null });
-  for (const r of rows) out.get(String(r.product_id))!.rowVersion = int64(r.version);
+  for (const id of ids) out.set(id, { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null });
+  for (const r of rows) {
+    const state = out.get(String(r.product_id))!;
+    state.rowVersion = int64(r.version);
+    state.rowSourceOffset = int64(r.source_offset);
+  }
   for (const t of tombstones) out.get(String(t.product_id))!.tombstoneVersion = int64(t.version);
   return out;
 }

@@ -102,6 +102,7 @@ test('partials on an indexed row become one partial update with the last values'
     fields: { priceMinor: 20, currency: 'EUR', stock: 3 },
     version: 7,
     occurredAt: 1007,
+    sourceOffset: null,
   });
 });
 
@@ -129,6 +130,72 @@ test('a tombstone of unknown version deletes what is there but blocks nothing ne
   assert.equal(back.plan.kind, 'upsert');
   const nothing = collapseByVersion([tombstone], none);
   assert.equal(nothing.plan.kind, 'none');
+});
+
+test('a redelivered tombstone is ordered by source offset: it cannot delete the CREATE that followed it', () => {
+  const at = <W extends IndexWrite>(w: W, sourceOffset: number) => ({ ...w, sourceOffset });
+  const tombstone = at(del(-1), 20);
+  const create = at(upsert(9), 25);
+  // First delivery on an indexed v1 (offset 5): delete, then the newer CREATE re-creates it.
+  const first = collapseByVersion([tombstone, create], {
+    rowVersion: 1,
+    tombstoneVersion: null,
+    rowSourceOffset: 5,
+  });
+  assert.equal(first.plan.kind, 'upsert');
+  assert.equal(first.plan.kind === 'upsert' && first.plan.sourceOffset, 25);
+  // The crash before the commit replays both against the v9 row written from offset 25: nothing changes.
+  const replay = collapseByVersion([tombstone, create], {
+    rowVersion: 9,
+    tombstoneVersion: null,
+    rowSourceOffset: 25,
+  });
+  assert.deepEqual(replay.plan, { kind: 'none', productId: 'p1' });
+  assert.deepEqual(replay.outcomes, ['stale', 'stale']);
+  // A tombstone after what is indexed deletes, and one without an offset still deletes (older writers).
+  const later = collapseByVersion([at(del(-1), 26)], {
+    rowVersion: 9,
+    tombstoneVersion: null,
+    rowSourceOffset: 25,
+  });
+  assert.deepEqual(later.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 9 });
+  const unknown = collapseByVersion([del(-1)], {
+    rowVersion: 9,
+    tombstoneVersion: null,
+    rowSourceOffset: 25,
+  });
+  assert.equal(unknown.plan.kind, 'delete');
+  // The producer re-sent the CREATE after the tombstone (a duplicate the router's window missed): stays deleted.
+  const dupAfter = collapseByVersion([at(del(-1), 30), at(upsert(9), 31)], {
+    rowVersion: 9,
+    tombstoneVersion: null,
+    rowSourceOffset: 25,
+  });
+  assert.deepEqual(dupAfter.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 9 });
+});
+
+test('the row keeps the highest source offset applied, partial updates included', () => {
+  const indexed = { rowVersion: 3, tombstoneVersion: null, rowSourceOffset: 40 };
+  // A DLQ replay of an old record can carry a lower offset: it may win by version but never lowers the offset.
+  const replayed = collapseByVersion([{ ...price(4, 7), sourceOffset: 12 }], indexed);
+  assert.equal(replayed.plan.kind === 'partial' && replayed.plan.sourceOffset, 40);
+  const newer = collapseByVersion(
+    [
+      { ...price(4, 7), sourceOffset: 41 },
+      { ...stock(5, 1), sourceOffset: 42 },
+    ],
+    indexed,
+  );
+  assert.equal(newer.plan.kind === 'partial' && newer.plan.sourceOffset, 42);
+  // A re-create after a delete in the batch starts from its own offset.
+  const recreated = collapseByVersion(
+    [
+      { ...del(6), sourceOffset: 43 },
+      { ...upsert(7), sourceOffset: 44 },
+    ],
+    indexed,
+  );
+  assert.equal(recreated.plan.kind === 'upsert' && recreated.plan.sourceOffset, 44);
 });
 
 test('writes are grouped per product in partition order', () => {

@@ -1,9 +1,10 @@
-import type { BatchHandler } from '@freshet/kafka';
+import { type BatchHandler, sourceOffsetOf } from '@freshet/kafka';
 import {
   type CollectionTarget,
   collapseByVersion,
   deleteRows,
   fetchIndexedVectors,
+  type GuardedWrite,
   groupByProduct,
   type IndexModel,
   loadStates,
@@ -49,6 +50,8 @@ export interface BuilderDeps {
   target: CollectionTarget;
   embeddings: BuilderEmbeddings;
   model: IndexModel;
+  /** The pipeline's input topic: the embed-requests' source offsets are positions in it. */
+  inputTopic: string;
   /** FRESHET_TEXT_ATTRIBUTES of the router: the attributes the embedding text includes. */
   attributes: readonly string[];
   logger: Logger;
@@ -81,7 +84,7 @@ export function createBuilderHandler(deps: BuilderDeps): BatchHandler {
   const { products } = resolveTarget(deps.target);
   const text = { templateVersion: deps.model.templateVersion, attributes: deps.attributes };
   return async (records) => {
-    const writes: IndexWrite[] = [];
+    const writes: GuardedWrite[] = [];
     const texts = new Map<string, string>();
     for (const record of records) {
       deps.stats.records++;
@@ -96,7 +99,7 @@ export function createBuilderHandler(deps: BuilderDeps): BatchHandler {
         deps.stats.undecodable++;
         continue;
       }
-      writes.push(write);
+      writes.push({ ...write, sourceOffset: sourceOffsetOf(record.headers, deps.inputTopic) });
       if (write.op === 'UPSERT' && request.product)
         texts.set(write.contentHash!, embeddingText(request.product, text));
     }
@@ -110,7 +113,9 @@ export function createBuilderHandler(deps: BuilderDeps): BatchHandler {
 
     // Vectors only for the writes that win: a reused vector (same hash in the new collection, or cached)
     // costs nothing, so a restarted build does not pay twice.
-    const upserts = plans.flatMap((p) => (p.kind === 'upsert' ? [p.write] : []));
+    const upserts = plans.flatMap((p) =>
+      p.kind === 'upsert' ? [{ ...p.write, sourceOffset: p.sourceOffset }] : [],
+    );
     const vectors = new Map<string, Float32Array>();
     const missing = upserts.filter((w) => {
       const cached = deps.embeddings.embeddings.get(w.contentHash!);
@@ -158,10 +163,20 @@ export function createBuilderHandler(deps: BuilderDeps): BatchHandler {
       model: deps.model.model,
       occurredAt: w.occurredAt,
       indexedAt,
+      sourceOffset: w.sourceOffset,
     }));
     const partials = plans.flatMap((p) =>
       p.kind === 'partial'
-        ? [{ productId: p.productId, version: p.version, occurredAt: p.occurredAt, indexedAt, ...p.fields }]
+        ? [
+            {
+              productId: p.productId,
+              version: p.version,
+              occurredAt: p.occurredAt,
+              indexedAt,
+              sourceOffset: p.sourceOffset,
+              ...p.fields,
+            },
+          ]
         : [],
     );
     const deletes = plans.flatMap((p) => (p.kind === 'delete' ? [p] : []));

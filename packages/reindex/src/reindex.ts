@@ -69,7 +69,8 @@ export interface ReindexOptions {
   codec: AvroCodec;
   /** The alias searchers use (FRESHET_COLLECTION). */
   alias: string;
-  topics: { embed: string; index: string };
+  /** input: the source offsets in the embed-requests' headers are positions in it (tombstone replays). */
+  topics: { input: string; embed: string; index: string };
   /** The live stages' consumer groups (handover) and the builder's (default `<alias>.reindex.v<N+1>`). */
   groups: { router: string; embedder: string; writer: string; builder?: string };
   /** The new model: provider, model, dimension, key… (same shape as the embedder's). */
@@ -156,6 +157,7 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
       target: { products: to, tombstones: tombstoneName(alias) },
       embeddings,
       model,
+      inputTopic: options.topics.input,
       attributes: options.attributes,
       logger,
       stats,

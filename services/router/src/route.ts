@@ -1,5 +1,5 @@
 import { ConfigError, type RouterConfig } from '@freshet/config';
-import { type Message, type StageRecord, sourceHeaders } from '@freshet/kafka';
+import { type Message, positionHeaders, type StageRecord } from '@freshet/kafka';
 import {
   type AvroCodec,
   contentHash,
@@ -85,7 +85,9 @@ export async function embedMessage(
     return {
       key: request.productId,
       value,
-      headers: { ...span.outgoing, ...sourceHeaders(source.headers, source) },
+      // Its own position even for a DLQ replay that still carries an older record's source headers: the
+      // writer orders a product's tombstones by these offsets, which must follow the input topic's order.
+      headers: { ...span.outgoing, ...positionHeaders(source) },
     };
   } catch (error) {
     span.end(error);

@@ -2,6 +2,7 @@
 export {
   type CollapsedProduct,
   collapseByVersion,
+  type GuardedWrite,
   groupByProduct,
   type IndexedState,
   type PriceStock,

@@ -1,8 +1,14 @@
-import type { BatchHandler, DeadLetter, DlqPublisher, StageRecord } from '@freshet/kafka';
+import {
+  type BatchHandler,
+  type DeadLetter,
+  type DlqPublisher,
+  type StageRecord,
+  sourceOffsetOf,
+} from '@freshet/kafka';
 import type { AvroCodec, IndexWrite } from '@freshet/schemas';
 import type { Logger, PipelineMetrics } from '@freshet/telemetry';
 import { startRecordSpan } from '@freshet/telemetry';
-import { collapseByVersion, groupByProduct, type ProductPlan } from './collapse.js';
+import { collapseByVersion, type GuardedWrite, groupByProduct, type ProductPlan } from './collapse.js';
 import { decodeIndexWrite } from './decode.js';
 import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore } from './store.js';
 
@@ -13,6 +19,8 @@ export interface WriterHandlerDeps {
   metrics: PipelineMetrics;
   logger: Logger;
   dimension: number;
+  /** The pipeline's input topic: the source offsets in the headers are positions in it. */
+  inputTopic: string;
   /** Called when Milvus stops answering and again when it answers (pause/resume consumption). */
   onMilvusAvailability(available: boolean, error?: unknown): void;
   /** Called once Milvus acknowledged the batch (and its DLQ records were sent), just before the commit. */
@@ -30,7 +38,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
   const now = deps.clock ?? Date.now;
   return async (records) => {
     const letters: DeadLetter[] = [];
-    const writes: IndexWrite[] = [];
+    const writes: GuardedWrite[] = [];
     const recordOf = new Map<IndexWrite, StageRecord>();
     for (const record of records) {
       const decoded = await decodeIndexWrite(deps.codec, record.value, deps.dimension);
@@ -39,8 +47,12 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
         deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
         continue;
       }
-      writes.push(decoded.write);
-      recordOf.set(decoded.write, record);
+      const write: GuardedWrite = {
+        ...decoded.write,
+        sourceOffset: sourceOffsetOf(record.headers, deps.inputTopic),
+      };
+      writes.push(write);
+      recordOf.set(write, record);
     }
     const spans = writes.map((w) => {
       const record = recordOf.get(w)!;
@@ -53,7 +65,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
 
     const groups = groupByProduct(writes);
     let rejected: RejectedRow[] = [];
-    let plans: Array<{ productId: string; plan: ProductPlan; writes: IndexWrite[]; outcomes: string[] }>;
+    let plans: Array<{ productId: string; plan: ProductPlan; writes: GuardedWrite[]; outcomes: string[] }>;
     const indexedAt = now();
     try {
       const states = groups.size > 0 ? await deps.store.loadStates([...groups.keys()]) : new Map();
@@ -68,7 +80,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       const partials: PartialRow[] = [];
       const deletes: DeleteRow[] = [];
       for (const { plan } of plans) {
-        if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt));
+        if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt, plan.sourceOffset));
         else if (plan.kind === 'partial')
           partials.push({
             productId: plan.productId,
@@ -76,6 +88,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
             version: plan.version,
             occurredAt: plan.occurredAt,
             indexedAt,
+            sourceOffset: plan.sourceOffset,
           });
         else if (plan.kind === 'delete')
           deletes.push({
@@ -130,7 +143,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
   };
 }
 
-function toRow(w: IndexWrite, indexedAt: number): WriterRow {
+function toRow(w: IndexWrite, indexedAt: number, sourceOffset: number | null): WriterRow {
   const vector = new Float32Array(w.dimension);
   const bytes = w.vector!;
   for (let i = 0; i < w.dimension; i++) vector[i] = bytes.readFloatLE(i * 4);
@@ -148,5 +161,6 @@ function toRow(w: IndexWrite, indexedAt: number): WriterRow {
     model: w.model ?? '',
     occurredAt: w.occurredAt,
     indexedAt,
+    sourceOffset,
   };
 }

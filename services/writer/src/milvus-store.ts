@@ -74,6 +74,7 @@ export function createMilvusWriterStore(
               version: r.version,
               occurredAt: r.occurredAt,
               indexedAt: r.indexedAt,
+              sourceOffset: r.sourceOffset,
               ...r.fields,
             })),
           ),

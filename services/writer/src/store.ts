@@ -15,6 +15,8 @@ export interface WriterRow {
   model: string;
   occurredAt: number;
   indexedAt: number;
+  /** Highest input-topic offset applied (see collapseByVersion); null when unknown. */
+  sourceOffset: number | null;
 }
 
 export interface PartialRow {
@@ -23,6 +25,7 @@ export interface PartialRow {
   version: number;
   occurredAt: number;
   indexedAt: number;
+  sourceOffset: number | null;
 }
 
 export interface DeleteRow {

@@ -28,6 +28,8 @@ export async function startService(
   stage: Stage,
   env: Record<string, string>,
   readyTimeoutMs = 60000,
+  /** A failpoint may kill it before it reports ready: then resolve with the exited service. */
+  mayExitBeforeReady = false,
 ): Promise<RunningService> {
   mkdirSync(LOG_DIR, { recursive: true });
   const port = await freePort();
@@ -98,6 +100,7 @@ export async function startService(
       readyTimeoutMs,
       200,
     );
+    if (outcome === 'exited' && mayExitBeforeReady) return service;
     if (outcome === 'exited') throw new Error(`${stage} exited early`);
   } catch (error) {
     await service.kill9();

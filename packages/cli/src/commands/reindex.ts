@@ -60,7 +60,11 @@ export const reindex: CliCommand = {
             milvus,
             codec: ctx.codec(),
             alias,
-            topics: { embed: ctx.config.topics.embed, index: ctx.config.topics.index },
+            topics: {
+              input: ctx.config.topics.input,
+              embed: ctx.config.topics.embed,
+              index: ctx.config.topics.index,
+            },
             groups: ctx.config.groups,
             embedding: {
               provider: opts.provider ?? m.provider,
