@@ -97,14 +97,11 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
             deletedAt: indexedAt,
           });
       }
-      // One write at a time: Milvus Lite 3.2.2 corrupts a collection's WAL when writes to it overlap, and
-      // on its next restart drops every acknowledged write after the torn record (issue 5's chaos run found
-      // it: 4 of 4 runs of overlapping upserts lost rows, 0 of 3 sequential ones did). Products are disjoint
-      // across the three calls, so their order does not matter.
-      const u = upserts.length > 0 ? await deps.store.upsert(upserts) : { rejected: [] };
-      const p = partials.length > 0 ? await deps.store.partialUpdate(partials) : { rejected: [] };
-      if (deletes.length > 0) await deps.store.delete(deletes);
-      rejected = [...u.rejected, ...p.rejected];
+      // The store applies one write set at a time, merged with other partitions' (Milvus Lite 3.2.2 corrupts
+      // a collection's WAL when writes overlap, and on its next restart drops every acknowledged write after
+      // the torn record: issue 5's chaos run found it). Products are disjoint across the three lists.
+      if (upserts.length + partials.length + deletes.length > 0)
+        ({ rejected } = await deps.store.apply({ upserts, partials, deletes }));
       deps.onMilvusAvailability(true);
     } catch (error) {
       if ((error as { canRetry?: boolean }).canRetry !== false) deps.onMilvusAvailability(false, error);

@@ -9,7 +9,8 @@ import {
   upsertTombstones,
 } from '@freshet/milvus';
 import type { PipelineMetrics } from '@freshet/telemetry';
-import type { WriterStore } from './store.js';
+import { WriteCoalescer } from './coalescer.js';
+import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore } from './store.js';
 
 /** The writer's Milvus port over @freshet/milvus, timing each call. */
 export function createMilvusWriterStore(
@@ -18,15 +19,6 @@ export function createMilvusWriterStore(
   metrics: PipelineMetrics,
 ): WriterStore {
   const products = resolveTarget(target).products;
-  // Every mutation of this process goes through one queue: Milvus Lite 3.2.2 tears its WAL when writes
-  // overlap (see handler.ts), and with FRESHET_WRITER_PARTITIONS_CONCURRENCY > 1 the batches of several
-  // partitions run at once. Reads (loadStates) still overlap.
-  let writes: Promise<unknown> = Promise.resolve();
-  function serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const next = writes.then(fn, fn);
-    writes = next.catch(() => {});
-    return next;
-  }
   async function timed<T>(op: string, fn: () => Promise<T>): Promise<T> {
     const end = metrics.milvusDuration.startTimer({ op });
     try {
@@ -43,63 +35,57 @@ export function createMilvusWriterStore(
       end();
     }
   }
+  async function upsert(rows: WriterRow[]): Promise<RejectedRow[]> {
+    const { rejected } = await timed('upsert', () => upsertRowsIsolating(client, products, rows));
+    return rejected.map(({ row, error }) => ({
+      productId: row.productId,
+      code: error.code,
+      message: error.message,
+    }));
+  }
+  async function partial(rows: PartialRow[]): Promise<void> {
+    await timed('partial_update', () =>
+      partialUpdate(
+        client,
+        products,
+        rows.map((r) => ({
+          productId: r.productId,
+          version: r.version,
+          occurredAt: r.occurredAt,
+          indexedAt: r.indexedAt,
+          sourceOffset: r.sourceOffset,
+          ...r.fields,
+        })),
+      ),
+    );
+  }
+  async function remove(rows: DeleteRow[]): Promise<void> {
+    await timed('delete', async () => {
+      // Tombstone first: if the process dies in between, a retry finds the tombstone and deletes again.
+      await upsertTombstones(
+        client,
+        target,
+        rows
+          .filter((r) => r.tombstoneVersion !== null)
+          .map((r) => ({ productId: r.productId, version: r.tombstoneVersion!, deletedAt: r.deletedAt })),
+      );
+      await deleteRows(
+        client,
+        products,
+        rows.map((r) => r.productId),
+      );
+    });
+  }
+  // Every mutation of this process goes through one coalescer: one flush at a time (Milvus Lite tears its
+  // WAL when writes overlap), the partitions' batches merged into it (see coalescer.ts).
+  const coalescer = new WriteCoalescer(async (set) => {
+    const rejected = set.upserts.length > 0 ? await upsert(set.upserts) : [];
+    if (set.partials.length > 0) await partial(set.partials);
+    if (set.deletes.length > 0) await remove(set.deletes);
+    return { rejected };
+  });
   return {
     loadStates: (ids) => timed('load_states', () => loadStates(client, target, ids)),
-    async upsert(rows) {
-      const { rejected } = await serialized(() =>
-        timed('upsert', () =>
-          upsertRowsIsolating(
-            client,
-            products,
-            rows.map((r) => ({ ...r })),
-          ),
-        ),
-      );
-      return {
-        rejected: rejected.map(({ row, error }) => ({
-          productId: row.productId,
-          code: error.code,
-          message: error.message,
-        })),
-      };
-    },
-    async partialUpdate(rows) {
-      await serialized(() =>
-        timed('partial_update', () =>
-          partialUpdate(
-            client,
-            products,
-            rows.map((r) => ({
-              productId: r.productId,
-              version: r.version,
-              occurredAt: r.occurredAt,
-              indexedAt: r.indexedAt,
-              sourceOffset: r.sourceOffset,
-              ...r.fields,
-            })),
-          ),
-        ),
-      );
-      return { rejected: [] };
-    },
-    async delete(rows) {
-      await serialized(() =>
-        timed('delete', async () => {
-          // Tombstone first: if the process dies in between, a retry finds the tombstone and deletes again.
-          await upsertTombstones(
-            client,
-            target,
-            rows
-              .filter((r) => r.tombstoneVersion !== null)
-              .map((r) => ({ productId: r.productId, version: r.tombstoneVersion!, deletedAt: r.deletedAt })),
-          );
-          await deleteRows(
-            client,
-            products,
-            rows.map((r) => r.productId),
-          );
-        }),
-      );
-    },
+    apply: (set) => coalescer.submit(set),
   };
 }

@@ -40,13 +40,19 @@ export interface RejectedRow {
   message: string;
 }
 
+/** One batch's Milvus mutations; each product appears in at most one of the three lists. */
+export interface WriteSet {
+  upserts: WriterRow[];
+  partials: PartialRow[];
+  deletes: DeleteRow[];
+}
+
 /**
  * What the writer needs from Milvus. Outages reject with an error whose `canRetry` is true (the batch is
  * retried, nothing committed); rows Milvus refuses come back in `rejected` (DLQ, then commit).
  */
 export interface WriterStore {
   loadStates(productIds: string[]): Promise<Map<string, IndexedState>>;
-  upsert(rows: WriterRow[]): Promise<{ rejected: RejectedRow[] }>;
-  partialUpdate(rows: PartialRow[]): Promise<{ rejected: RejectedRow[] }>;
-  delete(rows: DeleteRow[]): Promise<void>;
+  /** Resolves once Milvus acknowledged every write of the set. */
+  apply(set: WriteSet): Promise<{ rejected: RejectedRow[] }>;
 }
