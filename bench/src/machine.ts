@@ -55,3 +55,41 @@ export function machineInfo(load: LoadSummary): MachineInfo {
     load,
   };
 }
+
+function cpuTotals(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+}
+
+/**
+ * Waits until the machine's CPU has been below `busyBelow` (0..1, all cores) for `quietWindows` windows in
+ * a row, or `timeoutMs` passed. After a bulk phase Milvus Lite keeps compacting and indexing for a while
+ * (seen: every Milvus call 3–4× slower, the router's batches too); a steady-rate measurement that starts
+ * inside that tail measures the tail. Returns how long it waited and the busy share of the last window.
+ */
+export async function waitForQuietCpu(
+  options: { busyBelow?: number; windowMs?: number; quietWindows?: number; timeoutMs?: number } = {},
+): Promise<{ waitedMs: number; busy: number; quiet: boolean }> {
+  const busyBelow = options.busyBelow ?? 0.25;
+  const windowMs = options.windowMs ?? 1000;
+  const need = options.quietWindows ?? 3;
+  const started = Date.now();
+  let quiet = 0;
+  let busy = 1;
+  let last = cpuTotals();
+  while (Date.now() - started < (options.timeoutMs ?? 180_000)) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = cpuTotals();
+    busy = (now.busy - last.busy) / Math.max(1, now.total - last.total);
+    last = now;
+    quiet = busy < busyBelow ? quiet + 1 : 0;
+    if (quiet >= need) return { waitedMs: Date.now() - started, busy, quiet: true };
+  }
+  return { waitedMs: Date.now() - started, busy, quiet: false };
+}

@@ -11,6 +11,7 @@ import { countTokens } from '@freshet/embedding';
 import { createMilvusClient, createPhysical, dropAll, dropPhysical, ensureCollection } from '@freshet/milvus';
 import { pollUntil } from '@freshet/testkit';
 import { bestPoint, fillCatalog, mixCeiling, partialCeiling } from './ceiling.js';
+import { stageCycle } from './cycle.js';
 import { runFreshness } from './freshness.js';
 import { hopBreakdown } from './hops.js';
 import {
@@ -25,7 +26,7 @@ import {
   topicSet,
   waitLagZero,
 } from './kafka.js';
-import { LoadSampler, machineInfo } from './machine.js';
+import { LoadSampler, machineInfo, waitForQuietCpu } from './machine.js';
 import { runNaive } from './naive.js';
 import { REPO_ROOT, type ServiceProcess, type Stage, startFakeApi, startService } from './processes.js';
 import { type BenchResults, evaluateTargets, markdown, svgChart, type Throughput } from './results.js';
@@ -382,8 +383,18 @@ async function main(): Promise<void> {
       `  ${Math.round(pipeline.eventsPerSecond)} events/s, ${pipelineApi.tokens} tokens (limit ${budget.limit}, naive ${budget.naive})`,
     );
 
-    say(`freshness: ${segments.freshness.length} events at ${RATE}/s`);
+    // The steady-rate run starts once the bulk phases' background work (Milvus compaction) has settled.
+    const settled = await waitForQuietCpu({ timeoutMs: quick ? 10_000 : 180_000 });
+    say(
+      `freshness: ${segments.freshness.length} events at ${RATE}/s (machine ${settled.quiet ? 'quiet' : 'still busy'} after ${(settled.waitedMs / 1000).toFixed(0)} s: ${(settled.busy * 100).toFixed(0)} % CPU)`,
+    );
     const histBefore = parseHistogram(await writerSvc.metrics(), 'freshet_freshness_seconds');
+    const stageSvcs = { router: routerSvc, embedder, writer: writerSvc };
+    const scrapeAll = async () =>
+      Object.fromEntries(
+        await Promise.all(Object.entries(stageSvcs).map(async ([k, s]) => [k, await s.metrics()] as const)),
+      ) as Record<keyof typeof stageSvcs, string>;
+    const metricsBefore = await scrapeAll();
     const fresh = await runFreshness({
       bk,
       topic: sets.pipeline.input,
@@ -395,6 +406,22 @@ async function main(): Promise<void> {
       settleMs: 30000,
     });
     await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+    const metricsAfter = await scrapeAll();
+    const cycles = {
+      router: stageCycle('router', metricsBefore.router, metricsAfter.router),
+      embedder: stageCycle('embedder', metricsBefore.embedder, metricsAfter.embedder),
+      writer: stageCycle('writer', metricsBefore.writer, metricsAfter.writer),
+    };
+    for (const [stage, c] of Object.entries(cycles))
+      say(
+        `  ${stage}: ${c.batches} batches, mean ${c.meanBatchMs.toFixed(0)} ms, ${c.meanBatchSize.toFixed(1)} records${
+          c.milvus
+            ? `; milvus ${Object.entries(c.milvus)
+                .map(([op, m]) => `${op} ${m.calls}× ${m.meanMs.toFixed(0)} ms`)
+                .join(', ')}`
+            : ''
+        }`,
+      );
     const hops = await hopBreakdown(bk, sets.pipeline, fresh.samples, fresh.startedAt, `bench.${id}`);
     say(
       `  hops p50: router ${hops.router.p50Ms} ms, embedder ${hops.embedder.p50Ms} ms, writer+query ${hops.writer.p50Ms} ms`,
@@ -500,6 +527,8 @@ async function main(): Promise<void> {
         },
         series: fresh.samples.map(({ at, ms, type }) => ({ at, ms, type })),
         hops,
+        cycles,
+        settled,
       },
       tokens: {
         pipeline: pipelineApi.tokens,

@@ -1,4 +1,5 @@
 import type { CeilingPoint } from './ceiling.js';
+import type { StageCycle } from './cycle.js';
 import type { FreshnessSample } from './freshness.js';
 import type { HopBreakdown } from './hops.js';
 import type { MachineInfo } from './machine.js';
@@ -71,6 +72,10 @@ export interface BenchResults {
     series: Array<Pick<FreshnessSample, 'at' | 'ms' | 'type'>>;
     /** Where the time goes, from the Kafka timestamps of the internal topics (see hops.ts). */
     hops: HopBreakdown;
+    /** Each stage's batches during the run: how many, how long, how big; the writer's Milvus calls. */
+    cycles: Record<'router' | 'embedder' | 'writer', StageCycle>;
+    /** The wait for a quiet CPU before the run (after the bulk phases). */
+    settled: { waitedMs: number; busy: number; quiet: boolean };
   };
   tokens: {
     /** Spent by the pipeline on the whole-pipeline segment (fake server's count). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bucketDelta, histogramQuantile, parseHistogram, percentile } from './stats.js';
+import { bucketDelta, histogramQuantile, histogramTotals, parseHistogram, percentile } from './stats.js';
 
 test('percentile is nearest-rank over unsorted values', () => {
   const values = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];
@@ -39,4 +39,21 @@ test('bucketDelta keeps only what was observed in between', () => {
     [0, 0, 5, 5],
   );
   assert.equal(histogramQuantile(delta, 0.5), 0.625);
+});
+
+test('histogramTotals sums the series whose labels match', () => {
+  const text = [
+    '# HELP freshet_milvus_duration_seconds x',
+    'freshet_milvus_duration_seconds_bucket{le="0.1",op="upsert"} 3',
+    'freshet_milvus_duration_seconds_sum{op="upsert"} 0.3',
+    'freshet_milvus_duration_seconds_count{op="upsert"} 3',
+    'freshet_milvus_duration_seconds_sum{op="delete"} 0.5',
+    'freshet_milvus_duration_seconds_count{op="delete"} 1',
+  ].join('\n');
+  assert.deepEqual(histogramTotals(text, 'freshet_milvus_duration_seconds', { op: 'upsert' }), {
+    sum: 0.3,
+    count: 3,
+  });
+  assert.deepEqual(histogramTotals(text, 'freshet_milvus_duration_seconds'), { sum: 0.8, count: 4 });
+  assert.deepEqual(histogramTotals(text, 'freshet_stage_duration_seconds'), { sum: 0, count: 0 });
 });

@@ -25,6 +25,24 @@ export function parseHistogram(text: string, name: string): Buckets {
   return out.sort((a, b) => a.le - b.le);
 }
 
+/** Sum and count of histogram `name` over the series whose labels include all of `labels`. */
+export function histogramTotals(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): { sum: number; count: number } {
+  const total = { sum: 0, count: 0 };
+  for (const line of text.split('\n')) {
+    const kind = line.startsWith(`${name}_sum`) ? 'sum' : line.startsWith(`${name}_count`) ? 'count' : null;
+    if (!kind) continue;
+    const open = line.indexOf('{');
+    const labelText = open >= 0 && open < line.indexOf(' ') ? line.slice(open + 1, line.indexOf('}')) : '';
+    if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`)))
+      total[kind] += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
 /** `after − before`, bucket by bucket: the observations made in between. */
 export function bucketDelta(after: Buckets, before: Buckets): Buckets {
   const prior = new Map(before.map((b) => [b.le, b.count]));
