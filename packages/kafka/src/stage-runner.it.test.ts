@@ -9,7 +9,10 @@ import { type BatchHandler, type StageRecord, StageRunner } from './stage-runner
 import { ensureTopics } from './topics.js';
 
 const brokers = (process.env.FRESHET_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const logger = createLogger({ service: 'kafka-it', level: 'silent' });
+const logger = createLogger({
+  service: 'kafka-it',
+  level: (process.env.IT_LOG_LEVEL as 'info' | undefined) ?? 'silent',
+});
 let kafka: Kafka;
 let admin: Admin;
 
@@ -194,5 +197,102 @@ test('a rebalance during an outage drops the retrying batch uncommitted, and the
   );
   assert.ok(seenByB.length > 0, 'B got a partition and its records');
   await Promise.all([a.stop(5000), b.stop(5000)]);
+  await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
+});
+
+test('pending batches: the fetch goes on, commits follow only the leading run of finished batches', async (t) => {
+  const topics = await freshTopics(1);
+  // Ten produce calls: ten record batches, which small fetches hand over one or a few at a time.
+  for (let i = 0; i < 10; i++) await produceKeyed(topics.input, 20);
+  const groupId = `it-${randomBytes(3).toString('hex')}`;
+  // Each batch's work finishes only when the test says so, in reverse order of arrival.
+  const batches: Array<{ first: number; last: number; finish: () => void }> = [];
+  const r = new StageRunner({
+    stage: 'it',
+    kafka,
+    groupId,
+    topic: topics.input,
+    logger,
+    metrics: createMetrics('it'),
+    partitionsConcurrency: 1,
+    retry: { baseMs: 10, maxMs: 50 },
+    // Small fetches, so the 200 records come as several batches.
+    consumer: {
+      sessionTimeoutMs: 10000,
+      heartbeatIntervalMs: 1000,
+      maxWaitTimeInMs: 50,
+      maxBytesPerPartition: 1024,
+    },
+    maxPendingBatches: 100,
+    handler: async (records) => {
+      let finish!: () => void;
+      const done = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      batches.push({ first: Number(records[0]!.offset), last: Number(records.at(-1)!.offset), finish });
+      return { done };
+    },
+  });
+  await r.start();
+  // A failed assertion must not leave the consumer running (the test file would never exit).
+  t.after(() => r.stop(1000));
+  await until('every record handed on while none finished', () => batches.at(-1)?.last === 199);
+  assert.ok(batches.length >= 3, `${batches.length} batches`);
+  const committed = async () => (await groupLag(admin, groupId, topics.input))[0]!.committed;
+  // Finishing all but the first commits nothing: the first batch still holds the partition's commit.
+  for (const b of batches.slice(1).reverse()) b.finish();
+  await new Promise((res) => setTimeout(res, 500));
+  assert.ok(Number(await committed()) <= 0, `committed ${await committed()} before the first batch finished`);
+  batches[0]!.finish();
+  await until('everything committed', async () => Number(await committed()) === 200);
+  await r.stop(5000);
+  await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
+});
+
+test('a pending batch that fails is fetched again from its first offset; a stop waits for pending work', async (t) => {
+  const topics = await freshTopics(1);
+  await produceKeyed(topics.input, 60);
+  const groupId = `it-${randomBytes(3).toString('hex')}`;
+  const handled: number[] = [];
+  let failed = false;
+  let release!: () => void;
+  const last = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const r = new StageRunner({
+    stage: 'it',
+    kafka,
+    groupId,
+    topic: topics.input,
+    logger,
+    metrics: createMetrics('it'),
+    partitionsConcurrency: 1,
+    retry: { baseMs: 10, maxMs: 50 },
+    consumer: { sessionTimeoutMs: 10000, heartbeatIntervalMs: 1000, maxWaitTimeInMs: 50 },
+    handler: async (records) => {
+      const offsets = records.map((x) => Number(x.offset));
+      handled.push(...offsets);
+      if (!failed) {
+        failed = true;
+        return { done: Promise.reject(new Error('the API refused the whole batch')) };
+      }
+      // After the redo, the batch holding the last record finishes only when the test releases it.
+      return { done: offsets.includes(59) ? last : Promise.resolve() };
+    },
+  });
+  await r.start();
+  t.after(() => r.stop(1000));
+  await until('the failed batch came again', () => handled.filter((o) => o === 0).length === 2);
+  await until(
+    'the redo reached the end',
+    () => handled.includes(59) && handled.lastIndexOf(59) > handled.indexOf(0),
+  );
+  const lagBefore = (await groupLag(admin, groupId, topics.input))[0]!;
+  assert.notEqual(lagBefore.committed, 60, 'the batch still pending is not committed');
+  // SIGTERM-like stop with a batch still pending: it waits for it and commits it.
+  const stopping = r.stop(10_000);
+  setTimeout(release, 300);
+  await stopping;
+  assert.equal((await groupLag(admin, groupId, topics.input))[0]!.committed, 60);
   await admin.deleteTopics({ topics: [topics.input, topics.embed, topics.index, topics.dlq] });
 });

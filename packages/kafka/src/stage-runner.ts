@@ -17,18 +17,36 @@ export interface StageRecord {
 export interface BatchContext {
   topic: string;
   partition: number;
-  /** Aborts when the stage is stopping: use it for waits between retries, never for in-flight I/O. */
+  /**
+   * Aborts when the stage is stopping or the partition was revoked: use it for waits between retries,
+   * never for in-flight I/O.
+   */
   signal: AbortSignal;
   /** The partition was revoked or sought meanwhile: the work may be dropped, it will not be committed. */
   isStale(): boolean;
 }
 
 /**
+ * A batch whose outputs are still being made. The runner fetches on at once and commits the batch's
+ * offsets only when `done` resolved and every earlier batch of the partition was committed. `done` keeps
+ * retrying on its own and rejects only when it gives up (stop, revocation): then nothing from this batch on
+ * is committed, and a rejection for any other reason makes the runner seek back and redo it.
+ */
+export interface PendingBatch {
+  done: Promise<void>;
+}
+
+/**
  * Handles one partition's batch. Resolve only when every output is durable (produced with acks=all, or
  * acknowledged by Milvus): the runner then commits the offset after the last record. Throw to have the same
  * batch retried with backoff; bad records must go to the DLQ inside the handler instead of throwing.
+ *
+ * Or resolve with a PendingBatch once the batch no longer needs to hold the fetch (the embedder: its
+ * pass-through records are out, its texts are with the API), so a slow call does not stall every other
+ * record of the partition behind it. The handler then keeps each key's outputs in order across batches.
  */
-export type BatchHandler = (records: StageRecord[], ctx: BatchContext) => Promise<void>;
+// biome-ignore lint/suspicious/noConfusingVoidType: a plain async handler resolves with void
+export type BatchHandler = (records: StageRecord[], ctx: BatchContext) => Promise<void | PendingBatch>;
 
 export interface ConsumerTuning {
   sessionTimeoutMs: number;
@@ -54,6 +72,17 @@ export interface StageRunnerOptions {
    * it the gauge freezes while the stage is paused or stuck, which is exactly when it matters. Default 5000.
    */
   lagSampleMs?: number;
+  /** Pending batches (see PendingBatch) a partition may have before its next batch waits. Default 8. */
+  maxPendingBatches?: number;
+}
+
+interface Pending {
+  first: string;
+  last: string;
+  size: number;
+  started: number;
+  state: 'pending' | 'done' | 'dropped';
+  settled: Promise<void>;
 }
 
 /**
@@ -69,6 +98,11 @@ export class StageRunner {
   private crashed: Error | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private lagAdmin: Admin | undefined;
+  /** Per partition of the topic: batches handed on as PendingBatch, in offset order, not yet committed. */
+  private readonly pending = new Map<number, Pending[]>();
+  private readonly commits = new Map<number, Promise<void>>();
+  /** Aborted when a partition is revoked, so its pending work stops retrying. */
+  private readonly partitionAborts = new Map<number, AbortController>();
 
   constructor(private readonly options: StageRunnerOptions) {
     const c = options.consumer;
@@ -88,6 +122,7 @@ export class StageRunner {
         partitions.map((partition) => ({ topic, partition })),
       );
       options.logger.info({ assignment }, 'partitions assigned');
+      this.dropRevoked();
       // A rejoin after an outage pause keeps the new assignment paused too.
       if (this.paused) this.consumer.pause([{ topic: options.topic }]);
       this.updatePausedGauge();
@@ -208,12 +243,22 @@ export class StageRunner {
    * commit (no retries once stopping), then the member leaves the group. Resolves within `graceMs`.
    */
   async stop(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    const remaining = () => sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const);
     this.stopping.abort(new ShuttingDownError());
     clearInterval(this.lagTimer);
     void this.lagAdmin?.disconnect().catch(() => {});
-    const disconnect = this.consumer.disconnect();
-    const deadline = sleep(graceMs).then(() => 'timeout' as const);
-    const outcome = await Promise.race([disconnect.then(() => 'done' as const), deadline]);
+    // Pending batches finish (or give up on the stop signal) and commit while the member is still in the
+    // group; no fetch starts meanwhile.
+    if (this.pending.size > 0) {
+      this.consumer.pause([{ topic: this.options.topic }]);
+      const settled = [...this.pending.values()].flat().map((p) => p.settled);
+      await Promise.race([
+        Promise.all(settled).then(() => Promise.all([...this.commits.values()])),
+        remaining(),
+      ]);
+    }
+    const outcome = await Promise.race([this.consumer.disconnect().then(() => 'done' as const), remaining()]);
     if (outcome === 'timeout')
       this.options.logger.warn({ graceMs }, 'stop grace period elapsed before drain');
     this.running = false;
@@ -235,7 +280,7 @@ export class StageRunner {
     const ctx: BatchContext = {
       topic: batch.topic,
       partition: batch.partition,
-      signal: this.stopping.signal,
+      signal: AbortSignal.any([this.stopping.signal, this.partitionAbort(batch.partition).signal]),
       isStale: () => payload.isStale(),
     };
     const started = performance.now();
@@ -256,7 +301,14 @@ export class StageRunner {
       Math.max(500, this.options.consumer.heartbeatIntervalMs),
     );
     const gone = () => payload.isStale() || !payload.isRunning() || revoked.signal.aborted;
+    const queue = () => this.pending.get(batch.partition) ?? [];
     try {
+      // Backpressure: a partition with many batches still pending waits for its oldest one.
+      while (queue().length >= (this.options.maxPendingBatches ?? 8) && !gone()) {
+        await Promise.race([queue()[0]!.settled, sleep(1000, abandon).catch(() => {})]);
+      }
+      // biome-ignore lint/suspicious/noConfusingVoidType: what a BatchHandler resolves with
+      let result: void | PendingBatch;
       for (let attempt = 0; ; attempt++) {
         if (gone()) {
           logger.info(
@@ -266,7 +318,7 @@ export class StageRunner {
           return;
         }
         try {
-          await this.options.handler(records, ctx);
+          result = await this.options.handler(records, ctx);
           break;
         } catch (error) {
           if (this.stopping.signal.aborted || error instanceof ShuttingDownError) {
@@ -289,10 +341,17 @@ export class StageRunner {
           }
         }
       }
+      const first = records[0]!.offset;
       const last = records[records.length - 1]!.offset;
       // Done, but the partition may be someone else's now: its new owner redoes the batch (idempotent).
       // (Stopping is no reason to skip: a graceful stop commits what it finished.)
       if (payload.isStale() || revoked.signal.aborted) return;
+      if (result || queue().length > 0) {
+        // Fetch on from after this batch; its commit waits for its turn (see commitReady).
+        payload.resolveOffset(last);
+        this.track(batch.partition, { first, last, size: records.length, started }, result?.done);
+        return;
+      }
       payload.resolveOffset(last);
       await payload.commitOffsetsIfNecessary({
         topics: [
@@ -307,6 +366,97 @@ export class StageRunner {
       );
     } finally {
       clearInterval(beat);
+    }
+  }
+
+  private partitionAbort(partition: number): AbortController {
+    let controller = this.partitionAborts.get(partition);
+    if (!controller) {
+      controller = new AbortController();
+      this.partitionAborts.set(partition, controller);
+    }
+    return controller;
+  }
+
+  /** Follows a pending batch: commit once it and everything before it is done; redo it if it failed. */
+  private track(
+    partition: number,
+    batch: { first: string; last: string; size: number; started: number },
+    done: Promise<void> = Promise.resolve(),
+  ): void {
+    const { stage, metrics, logger } = this.options;
+    const entry: Pending = { ...batch, state: 'pending', settled: Promise.resolve() };
+    entry.settled = done.then(
+      () => {
+        if (entry.state !== 'pending') return;
+        entry.state = 'done';
+        metrics.stageDuration.observe({ stage }, (performance.now() - batch.started) / 1000);
+        metrics.batchSize.observe({ stage }, batch.size);
+        this.commitReady(partition);
+      },
+      (error: unknown) => {
+        if (entry.state !== 'pending') return;
+        const list = this.pending.get(partition) ?? [];
+        const at = list.indexOf(entry);
+        // Nothing from this batch on may be committed: drop it and every later one of the partition.
+        for (const p of list.slice(at)) p.state = 'dropped';
+        this.pending.set(partition, list.slice(0, at));
+        if (
+          this.stopping.signal.aborted ||
+          error instanceof ShuttingDownError ||
+          !this.isAssigned(partition)
+        ) {
+          logger.info({ partition, offset: batch.first }, 'pending batch abandoned uncommitted');
+          return;
+        }
+        // Not a stop: fetch again from this batch (the handler keeps each key's order across the redo).
+        metrics.retries.inc({ stage, reason: errorCode(error) });
+        logger.warn(
+          { err: error, partition, offset: batch.first },
+          'pending batch failed; fetching it again',
+        );
+        this.consumer.seek({ topic: this.options.topic, partition, offset: batch.first });
+      },
+    );
+    const list = this.pending.get(partition) ?? [];
+    list.push(entry);
+    this.pending.set(partition, list);
+  }
+
+  /** Commits the partition up to the end of its leading run of done batches, one commit at a time. */
+  private commitReady(partition: number): void {
+    const list = this.pending.get(partition) ?? [];
+    let last: string | undefined;
+    while (list[0]?.state === 'done') last = list.shift()!.last;
+    if (list.length === 0) this.pending.delete(partition);
+    if (last === undefined || !this.isAssigned(partition)) return;
+    const { topic, logger } = this.options;
+    const offset = nextOffset(last);
+    // A failed commit only means a redelivery later: the outputs are durable and idempotent. (The lag
+    // gauge follows from the periodic sampler.)
+    const next = (this.commits.get(partition) ?? Promise.resolve())
+      .then(() => this.consumer.commitOffsets([{ topic, partition, offset }]))
+      .catch((error: unknown) =>
+        logger.warn({ err: error, partition, offset }, 'commit failed; it will be redone'),
+      );
+    this.commits.set(partition, next);
+  }
+
+  private isAssigned(partition: number): boolean {
+    return this.assigned.some((a) => a.topic === this.options.topic && a.partition === partition);
+  }
+
+  /** After a rebalance: pending work of partitions no longer ours stops and is never committed. */
+  private dropRevoked(): void {
+    for (const [partition, list] of this.pending) {
+      if (this.isAssigned(partition)) continue;
+      for (const p of list) p.state = 'dropped';
+      this.pending.delete(partition);
+    }
+    for (const [partition, controller] of this.partitionAborts) {
+      if (this.isAssigned(partition)) continue;
+      controller.abort(new ShuttingDownError());
+      this.partitionAborts.delete(partition);
     }
   }
 
