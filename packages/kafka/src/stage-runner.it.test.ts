@@ -223,7 +223,7 @@ test('pending batches: the fetch goes on, commits follow only the leading run of
       maxWaitTimeInMs: 50,
       maxBytesPerPartition: 1024,
     },
-    maxPendingBatches: 100,
+    maxPendingRecords: 10_000,
     handler: async (records) => {
       let finish!: () => void;
       const done = new Promise<void>((resolve) => {

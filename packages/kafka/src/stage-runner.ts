@@ -72,8 +72,12 @@ export interface StageRunnerOptions {
    * it the gauge freezes while the stage is paused or stuck, which is exactly when it matters. Default 5000.
    */
   lagSampleMs?: number;
-  /** Pending batches (see PendingBatch) a partition may have before its next batch waits. Default 8. */
-  maxPendingBatches?: number;
+  /**
+   * Records in pending batches (see PendingBatch) a partition may hold before its next batch waits for the
+   * oldest: bounds memory while catching up (big batches) without stalling steady traffic (many small ones).
+   * Default 2000.
+   */
+  maxPendingRecords?: number;
 }
 
 interface Pending {
@@ -101,6 +105,12 @@ export class StageRunner {
   /** Per partition of the topic: batches handed on as PendingBatch, in offset order, not yet committed. */
   private readonly pending = new Map<number, Pending[]>();
   private readonly commits = new Map<number, Promise<void>>();
+  /**
+   * The highest offset this member committed per partition while it held it: after a rejoin kafkajs fetches
+   * a kept partition again from its committed offset while older pending batches may still finish, and a
+   * commit must never move back.
+   */
+  private readonly committedUpTo = new Map<number, bigint>();
   /** Aborted when a partition is revoked, so its pending work stops retrying. */
   private readonly partitionAborts = new Map<number, AbortController>();
 
@@ -304,7 +314,8 @@ export class StageRunner {
     const queue = () => this.pending.get(batch.partition) ?? [];
     try {
       // Backpressure: a partition with many batches still pending waits for its oldest one.
-      while (queue().length >= (this.options.maxPendingBatches ?? 8) && !gone()) {
+      const held = () => queue().reduce((n, p) => n + p.size, 0);
+      while (queue().length > 0 && held() >= (this.options.maxPendingRecords ?? 2000) && !gone()) {
         await Promise.race([queue()[0]!.settled, sleep(1000, abandon).catch(() => {})]);
       }
       // biome-ignore lint/suspicious/noConfusingVoidType: what a BatchHandler resolves with
@@ -432,6 +443,8 @@ export class StageRunner {
     if (last === undefined || !this.isAssigned(partition)) return;
     const { topic, logger } = this.options;
     const offset = nextOffset(last);
+    if (BigInt(offset) <= (this.committedUpTo.get(partition) ?? -1n)) return;
+    this.committedUpTo.set(partition, BigInt(offset));
     // A failed commit only means a redelivery later: the outputs are durable and idempotent. (The lag
     // gauge follows from the periodic sampler.)
     const next = (this.commits.get(partition) ?? Promise.resolve())
@@ -453,6 +466,8 @@ export class StageRunner {
       for (const p of list) p.state = 'dropped';
       this.pending.delete(partition);
     }
+    for (const partition of this.committedUpTo.keys())
+      if (!this.isAssigned(partition)) this.committedUpTo.delete(partition);
     for (const [partition, controller] of this.partitionAborts) {
       if (this.isAssigned(partition)) continue;
       controller.abort(new ShuttingDownError());

@@ -33,7 +33,7 @@ export const REDACT_PATHS = [
 const SECRET_IN_TEXT = /(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}|\bsk-[A-Za-z0-9_-]{6,}/g;
 
 export function maskSecrets(text: string): string {
-  return text.replace(SECRET_IN_TEXT, (match, bearer: string | undefined) =>
+  return text.replace(SECRET_IN_TEXT, (_match, bearer: string | undefined) =>
     bearer ? `${bearer}[REDACTED]` : '[REDACTED]',
   );
 }

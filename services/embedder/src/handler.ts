@@ -1,6 +1,6 @@
 import { isEmbeddingError } from '@freshet/embedding';
 import type { BatchHandler, DeadLetter, DlqPublisher, Message, Producer, StageRecord } from '@freshet/kafka';
-import { produceAll, sourceHeaders } from '@freshet/kafka';
+import { backoffDelay, produceAll, sleep, sourceHeaders } from '@freshet/kafka';
 import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
 import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import { decodeEmbedRequest } from './decode.js';
@@ -32,104 +32,163 @@ export interface EmbedderHandlerDeps {
   model: ModelInfo;
   metrics: PipelineMetrics;
   logger: Logger;
+  /** Backoff of a pending batch's retries (the runner's policy: FRESHET_RETRY_BASE_MS / _MAX_MS). */
+  retry: { baseMs: number; maxMs: number };
 }
 
 const STAGE = 'embedder';
 
 /**
- * Turns a batch of EmbedRequests into IndexWrites in partition order, embedding only text whose
- * content hash is neither cached nor already indexed. An API outage throws (the batch is retried and
- * the breaker pauses the partitions); a text the API refuses outright goes to the DLQ.
+ * Turns a batch of EmbedRequests into IndexWrites in per-product order, embedding only text whose
+ * content hash is neither cached nor already indexed; a text the API refuses outright goes to the DLQ.
+ *
+ * A batch that needs the API is handed on as pending (see PendingBatch): its price, stock and delete
+ * records go out at once, the fetch goes on, and the texts are embedded meanwhile, so one slow API call
+ * no longer holds every other record of the partition (the bench's freshness was mostly that wait). Per
+ * product, a batch's outputs wait for the product's previous batch still in flight. An API outage is
+ * retried inside the pending batch with backoff (the breaker pauses the partitions meanwhile); a stop or a
+ * revocation ends it uncommitted.
  */
 export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
   // Batches whose early pass-through records are already acknowledged (the runner retries the same array).
   const earlySent = new WeakSet<StageRecord[]>();
-  return async (records) => {
+  // Per product: the settling of its latest batch still in flight (never rejects).
+  const inFlight = new Map<string, Promise<void>>();
+  return async (records, ctx) => {
     const letters: DeadLetter[] = [];
-    const accepted: Array<{ record: StageRecord; request: EmbedRequest }> = [];
+    const accepted: Accepted[] = [];
     for (const record of records) {
       const decoded = await decodeEmbedRequest(deps.codec, record.value);
       if (decoded.ok) accepted.push({ record, request: decoded.request });
       else letters.push({ reason: decoded.code, message: decoded.message, record });
     }
-
-    const refused = new Map<string, { code: string; message: string }>();
-    const resolving = resolveVectors(
-      accepted.map((a) => a.request),
-      {
-        cachedVector: (hash) => deps.embeddings.embeddings.get(hash),
-        indexedHash: (id) => deps.embeddings.productHashes.get(id),
-        lookupIndexed: deps.lookupIndexed,
-        embed: (texts) => embedRefusingBadTexts(deps.embeddings, texts, refused),
-      },
-      (error) => deps.logger.warn({ err: error }, 'indexed-vector lookup failed; embedding instead'),
+    const ids = new Set(accepted.map((a) => a.request.productId));
+    const before = [...ids].flatMap((id) => inFlight.get(id) ?? []);
+    const requests = accepted.map((a) => a.request);
+    if (before.length === 0 && !requests.some(needsVector)) {
+      // Nothing to wait for: done here, and the runner commits it at once.
+      await complete(deps, accepted, letters, new Set());
+      return;
+    }
+    // Price, stock and delete records of products with nothing in flight and no text before them in
+    // this batch need nothing from the API: they go out now.
+    const busy = new Set([...ids].filter((id) => inFlight.has(id)));
+    const early = new Set(
+      [...earlyPassThrough(requests)].filter((i) => !busy.has(accepted[i]!.request.productId)),
     );
-    // Awaited below; a rejection while the early records are produced must not count as unhandled.
-    resolving.catch(() => {});
-    // Price, stock and delete records of products with no text before them in this batch need nothing
-    // from the API: they go out while the texts are embedded, so their freshness does not wait for it.
-    // Per-product order holds (a product's records after its first text wait for it); the offset is still
-    // committed only after everything is acknowledged, and a retried batch does not send them twice.
-    const early = earlyPassThrough(accepted.map((a) => a.request));
-    if (early.size > 0 && early.size < accepted.length && !earlySent.has(records)) {
-      try {
-        const messages: Message[] = [];
-        for (const i of early) messages.push(await indexMessage(deps, accepted[i]!, null));
-        await produceAll(deps.producer, deps.indexTopic, messages);
-      } catch (error) {
-        await resolving.catch(() => {}); // let the API call finish before the retry
-        throw error;
-      }
+    if (early.size > 0 && !earlySent.has(records)) {
+      const messages: Message[] = [];
+      for (const i of early) messages.push(await indexMessage(deps, accepted[i]!, null));
+      await produceAll(deps.producer, deps.indexTopic, messages);
       earlySent.add(records);
     }
-    const resolution = await resolving;
-    const sentEarly = earlySent.has(records);
-
-    const messages: Message[] = [];
-    const outcomes: Array<{ request: EmbedRequest; outcome: string }> = [];
-    for (const [i, item] of accepted.entries()) {
-      const { record, request } = item;
-      const vector = request.contentHash ? (resolution.byHash.get(request.contentHash) ?? null) : null;
-      const refusal = request.text !== null ? refused.get(request.text) : undefined;
-      if (needsVector(request) && (!vector || refusal)) {
-        letters.push({
-          reason: refusal?.code ?? 'FRESHET_EMBEDDING_REFUSED',
-          message: refusal?.message ?? 'no vector',
-          record,
-        });
-        continue;
+    const done = (async () => {
+      await Promise.all(before);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await complete(deps, accepted, letters, early);
+          return;
+        } catch (error) {
+          if (ctx.signal.aborted) throw error;
+          const delayMs = backoffDelay(attempt, deps.retry.baseMs, deps.retry.maxMs);
+          deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
+          deps.logger.warn(
+            { err: error, partition: ctx.partition, offset: records[0]?.offset, attempt, delayMs },
+            'batch failed; retrying without commit',
+          );
+          await sleep(delayMs, ctx.signal);
+        }
       }
-      if (!(sentEarly && early.has(i)))
-        messages.push(await indexMessage(deps, item, needsVector(request) ? vector : null));
-      outcomes.push({ request, outcome: needsVector(request) ? 'vector' : 'passthrough' });
-    }
-
-    await produceAll(deps.producer, deps.indexTopic, messages);
-    if (letters.length > 0) {
-      await deps.dlq.publish(letters);
-      for (const l of letters) {
-        deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
-        deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
-      }
-    }
-
-    // Caches follow what was produced, in order, so they describe what the writer will hold.
-    for (const [id, hash] of resolution.indexedHashes) deps.embeddings.productHashes.set(id, hash);
-    // A refused text's placeholder is empty: caching it would hand a replayed record (after the API is
-    // fixed) a 0-byte vector that the writer then DLQs as FRESHET_DIMENSION_MISMATCH.
-    for (const [hash, vector] of resolution.byHash) {
-      if (vector.length > 0) deps.embeddings.embeddings.set(hash, vector);
-    }
-    for (const { request, outcome } of outcomes) {
-      if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
-      else if (request.contentHash && needsVector(request))
-        deps.embeddings.productHashes.set(request.productId, request.contentHash);
-      deps.metrics.events.inc({ stage: STAGE, type: request.type, outcome });
-    }
-    deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'embedded' }, resolution.embedded);
-    deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'cache_hit' }, resolution.cacheHits);
-    deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'indexed_hit' }, resolution.indexedHits);
+    })();
+    const settled = done.then(
+      () => {},
+      () => {},
+    );
+    for (const id of ids) inFlight.set(id, settled);
+    void settled.then(() => {
+      for (const id of ids) if (inFlight.get(id) === settled) inFlight.delete(id);
+    });
+    return { done };
   };
+}
+
+interface Accepted {
+  record: StageRecord;
+  request: EmbedRequest;
+}
+
+/**
+ * Resolves the batch's vectors, produces every IndexWrite not sent early, dead-letters what cannot be
+ * embedded, and updates the caches: everything after the early pass-through. Safe to run again.
+ */
+async function complete(
+  deps: EmbedderHandlerDeps,
+  accepted: readonly Accepted[],
+  decodeLetters: readonly DeadLetter[],
+  sentEarly: ReadonlySet<number>,
+): Promise<void> {
+  const letters = [...decodeLetters];
+  const refused = new Map<string, { code: string; message: string }>();
+  const resolution = await resolveVectors(
+    accepted.map((a) => a.request),
+    {
+      cachedVector: (hash) => deps.embeddings.embeddings.get(hash),
+      indexedHash: (id) => deps.embeddings.productHashes.get(id),
+      lookupIndexed: deps.lookupIndexed,
+      embed: (texts) => embedRefusingBadTexts(deps.embeddings, texts, refused),
+    },
+    (error) => deps.logger.warn({ err: error }, 'indexed-vector lookup failed; embedding instead'),
+  );
+
+  const messages: Message[] = [];
+  const outcomes: Array<{ request: EmbedRequest; outcome: string }> = [];
+  for (const [i, item] of accepted.entries()) {
+    const { record, request } = item;
+    const vector = request.contentHash ? (resolution.byHash.get(request.contentHash) ?? null) : null;
+    const refusal = request.text !== null ? refused.get(request.text) : undefined;
+    if (needsVector(request) && (!vector || refusal)) {
+      letters.push({
+        reason: refusal?.code ?? 'FRESHET_EMBEDDING_REFUSED',
+        message: refusal?.message ?? 'no vector',
+        record,
+      });
+      continue;
+    }
+    if (!sentEarly.has(i))
+      messages.push(await indexMessage(deps, item, needsVector(request) ? vector : null));
+    outcomes.push({ request, outcome: needsVector(request) ? 'vector' : 'passthrough' });
+  }
+
+  await produceAll(deps.producer, deps.indexTopic, messages);
+  if (letters.length > 0) {
+    await deps.dlq.publish(letters);
+    for (const l of letters) {
+      deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
+      deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
+    }
+  }
+
+  // Caches follow what was produced, in order, so they describe what the writer will hold.
+  for (const [id, hash] of resolution.indexedHashes) deps.embeddings.productHashes.set(id, hash);
+  // A refused text's placeholder is empty: caching it would hand a replayed record (after the API is
+  // fixed) a 0-byte vector that the writer then DLQs as FRESHET_DIMENSION_MISMATCH.
+  for (const [hash, vector] of resolution.byHash) {
+    if (vector.length > 0) deps.embeddings.embeddings.set(hash, vector);
+  }
+  for (const { request, outcome } of outcomes) {
+    if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
+    else if (request.contentHash && needsVector(request))
+      deps.embeddings.productHashes.set(request.productId, request.contentHash);
+    deps.metrics.events.inc({ stage: STAGE, type: request.type, outcome });
+  }
+  deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'embedded' }, resolution.embedded);
+  deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'cache_hit' }, resolution.cacheHits);
+  deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'indexed_hit' }, resolution.indexedHits);
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
 }
 
 /** The IndexWrite message of a record: keyed by productId, this hop's traceparent, the source position. */

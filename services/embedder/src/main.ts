@@ -106,6 +106,7 @@ async function main(config: EmbedderConfig): Promise<void> {
       model: { model: embeddings.model, dimension: embeddings.dimension },
       metrics,
       logger,
+      retry: config.service.retry,
     }),
   });
   // DESIGN §3: while the breaker is open, pause (no skipping, no DLQ for an outage). Half-open, fetching
