@@ -83,6 +83,8 @@ export interface StageRunnerOptions {
 interface Pending {
   first: string;
   last: string;
+  /** The partition's high watermark when the batch was fetched (the lag gauge after its commit). */
+  highWatermark: string;
   size: number;
   started: number;
   state: 'pending' | 'done' | 'dropped';
@@ -360,7 +362,11 @@ export class StageRunner {
       if (result || queue().length > 0) {
         // Fetch on from after this batch; its commit waits for its turn (see commitReady).
         payload.resolveOffset(last);
-        this.track(batch.partition, { first, last, size: records.length, started }, result?.done);
+        this.track(
+          batch.partition,
+          { first, last, size: records.length, started, highWatermark: batch.highWatermark },
+          result?.done,
+        );
         return;
       }
       payload.resolveOffset(last);
@@ -392,7 +398,7 @@ export class StageRunner {
   /** Follows a pending batch: commit once it and everything before it is done; redo it if it failed. */
   private track(
     partition: number,
-    batch: { first: string; last: string; size: number; started: number },
+    batch: { first: string; last: string; size: number; started: number; highWatermark: string },
     done: Promise<void> = Promise.resolve(),
   ): void {
     const { stage, metrics, logger } = this.options;
@@ -438,17 +444,23 @@ export class StageRunner {
   private commitReady(partition: number): void {
     const list = this.pending.get(partition) ?? [];
     let last: string | undefined;
-    while (list[0]?.state === 'done') last = list.shift()!.last;
+    let highWatermark = '0';
+    while (list[0]?.state === 'done') ({ last, highWatermark } = list.shift()!);
     if (list.length === 0) this.pending.delete(partition);
     if (last === undefined || !this.isAssigned(partition)) return;
-    const { topic, logger } = this.options;
+    const { topic, stage, metrics, logger } = this.options;
     const offset = nextOffset(last);
     if (BigInt(offset) <= (this.committedUpTo.get(partition) ?? -1n)) return;
     this.committedUpTo.set(partition, BigInt(offset));
-    // A failed commit only means a redelivery later: the outputs are durable and idempotent. (The lag
-    // gauge follows from the periodic sampler.)
+    // A failed commit only means a redelivery later: the outputs are durable and idempotent.
     const next = (this.commits.get(partition) ?? Promise.resolve())
       .then(() => this.consumer.commitOffsets([{ topic, partition, offset }]))
+      .then(() =>
+        metrics.consumerLag.set(
+          { stage, topic, partition: String(partition) },
+          Math.max(0, Number(BigInt(highWatermark) - BigInt(offset))),
+        ),
+      )
       .catch((error: unknown) =>
         logger.warn({ err: error, partition, offset }, 'commit failed; it will be redone'),
       );
