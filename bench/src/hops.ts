@@ -7,6 +7,13 @@ export interface HopSample {
   version: number;
   occurredAt: number;
   seenAt: number;
+  type: string;
+}
+
+interface Hops {
+  router: { p50Ms: number; p99Ms: number };
+  embedder: { p50Ms: number; p99Ms: number };
+  writer: { p50Ms: number; p99Ms: number };
 }
 
 export interface HopBreakdown {
@@ -16,6 +23,8 @@ export interface HopBreakdown {
   router: { p50Ms: number; p99Ms: number };
   embedder: { p50Ms: number; p99Ms: number };
   writer: { p50Ms: number; p99Ms: number };
+  /** The same hops for price/stock events (no API call) and for text events (CREATE/UPDATE). */
+  byKind: { passThrough: Hops; text: Hops };
 }
 
 /** productId/version → Kafka timestamp of every record of `topic` produced since `since`. */
@@ -71,18 +80,24 @@ export async function hopBreakdown(
 ): Promise<HopBreakdown> {
   const routed = await timestampsSince(bk, topics.embed, since, `${groupPrefix}.hops-embed`);
   const embedded = await timestampsSince(bk, topics.index, since, `${groupPrefix}.hops-index`);
-  const r: number[] = [];
-  const e: number[] = [];
-  const w: number[] = [];
-  for (const s of samples) {
-    const key = `${s.productId}@${s.version}`;
-    const t1 = routed.get(key);
-    const t2 = embedded.get(key);
-    if (t1 === undefined || t2 === undefined) continue;
-    r.push(t1 - s.occurredAt);
-    e.push(t2 - t1);
-    w.push(s.seenAt - t2);
-  }
   const q = (xs: number[]) => ({ p50Ms: percentile(xs, 50), p99Ms: percentile(xs, 99) });
-  return { matched: r.length, router: q(r), embedder: q(e), writer: q(w) };
+  const hops = (of: readonly HopSample[]) => {
+    const r: number[] = [];
+    const e: number[] = [];
+    const w: number[] = [];
+    for (const s of of) {
+      const key = `${s.productId}@${s.version}`;
+      const t1 = routed.get(key);
+      const t2 = embedded.get(key);
+      if (t1 === undefined || t2 === undefined) continue;
+      r.push(t1 - s.occurredAt);
+      e.push(t2 - t1);
+      w.push(s.seenAt - t2);
+    }
+    return { matched: r.length, router: q(r), embedder: q(e), writer: q(w) };
+  };
+  const text = (s: HopSample) => s.type === 'CREATE' || s.type === 'UPDATE';
+  const { matched: _p, ...passThrough } = hops(samples.filter((s) => !text(s)));
+  const { matched: _t, ...texts } = hops(samples.filter(text));
+  return { ...hops(samples), byKind: { passThrough, text: texts } };
 }

@@ -426,6 +426,10 @@ async function main(): Promise<void> {
     say(
       `  hops p50: router ${hops.router.p50Ms} ms, embedder ${hops.embedder.p50Ms} ms, writer+query ${hops.writer.p50Ms} ms`,
     );
+    for (const [kind, h] of Object.entries(hops.byKind))
+      say(
+        `    ${kind} p50/p99: router ${h.router.p50Ms}/${h.router.p99Ms} ms, embedder ${h.embedder.p50Ms}/${h.embedder.p99Ms} ms, writer+query ${h.writer.p50Ms}/${h.writer.p99Ms} ms`,
+      );
     const hist = bucketDelta(
       parseHistogram(await writerSvc.metrics(), 'freshet_freshness_seconds'),
       histBefore,

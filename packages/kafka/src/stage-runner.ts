@@ -75,7 +75,7 @@ export interface StageRunnerOptions {
   /**
    * Records in pending batches (see PendingBatch) a partition may hold before its next batch waits for the
    * oldest: bounds memory while catching up (big batches) without stalling steady traffic (many small ones).
-   * Default 2000.
+   * Default 500.
    */
   maxPendingRecords?: number;
 }
@@ -317,7 +317,7 @@ export class StageRunner {
     try {
       // Backpressure: a partition with many batches still pending waits for its oldest one.
       const held = () => queue().reduce((n, p) => n + p.size, 0);
-      while (queue().length > 0 && held() >= (this.options.maxPendingRecords ?? 2000) && !gone()) {
+      while (queue().length > 0 && held() >= (this.options.maxPendingRecords ?? 500) && !gone()) {
         await Promise.race([queue()[0]!.settled, sleep(1000, abandon).catch(() => {})]);
       }
       // biome-ignore lint/suspicious/noConfusingVoidType: what a BatchHandler resolves with

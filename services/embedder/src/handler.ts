@@ -54,6 +54,10 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
   const earlySent = new WeakSet<StageRecord[]>();
   // Per product: the settling of its latest batch still in flight (never rejects).
   const inFlight = new Map<string, Promise<void>>();
+  // Per content hash: an embedding call under way. Batches in flight at once resolve their vectors at
+  // once, so the same new text in two of them (a hot product edited twice) must be paid for once.
+  const embedding = new Map<string, Promise<Float32Array>>();
+  const embed = sharedEmbed(deps, embedding);
   return async (records, ctx) => {
     const letters: DeadLetter[] = [];
     const accepted: Accepted[] = [];
@@ -67,7 +71,7 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     const requests = accepted.map((a) => a.request);
     if (before.length === 0 && !requests.some(needsVector)) {
       // Nothing to wait for: done here, and the runner commits it at once.
-      await complete(deps, accepted, letters, new Set());
+      await complete(deps, embed, accepted, letters, new Set(), async () => {});
       return;
     }
     // Price, stock and delete records of products with nothing in flight and no text before them in
@@ -83,10 +87,12 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
       earlySent.add(records);
     }
     const done = (async () => {
-      await Promise.all(before);
       for (let attempt = 0; ; attempt++) {
         try {
-          await complete(deps, accepted, letters, early);
+          // Vectors are resolved at once; the outputs wait for the products' earlier batches.
+          await complete(deps, embed, accepted, letters, early, async () => {
+            await Promise.all(before);
+          });
           return;
         } catch (error) {
           if (ctx.signal.aborted) throw error;
@@ -123,9 +129,11 @@ interface Accepted {
  */
 async function complete(
   deps: EmbedderHandlerDeps,
+  embed: SharedEmbed,
   accepted: readonly Accepted[],
   decodeLetters: readonly DeadLetter[],
   sentEarly: ReadonlySet<number>,
+  turn: () => Promise<void>,
 ): Promise<void> {
   const letters = [...decodeLetters];
   const refused = new Map<string, { code: string; message: string }>();
@@ -135,10 +143,11 @@ async function complete(
       cachedVector: (hash) => deps.embeddings.embeddings.get(hash),
       indexedHash: (id) => deps.embeddings.productHashes.get(id),
       lookupIndexed: deps.lookupIndexed,
-      embed: (texts) => embedRefusingBadTexts(deps.embeddings, texts, refused),
+      embed: (texts, hashes) => embed(texts, hashes, refused),
     },
     (error) => deps.logger.warn({ err: error }, 'indexed-vector lookup failed; embedding instead'),
   );
+  await turn();
 
   const messages: Message[] = [];
   const outcomes: Array<{ request: EmbedRequest; outcome: string }> = [];
@@ -184,6 +193,57 @@ async function complete(
   deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'embedded' }, resolution.embedded);
   deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'cache_hit' }, resolution.cacheHits);
   deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'indexed_hit' }, resolution.indexedHits);
+}
+
+type SharedEmbed = (
+  texts: string[],
+  hashes: string[],
+  refused: Map<string, { code: string; message: string }>,
+) => Promise<Float32Array[]>;
+
+/**
+ * Embeds texts, joining a call already under way for the same content hash instead of paying again. A
+ * vector is put in the embedding cache as soon as it arrives (the cache is by content, so that is safe
+ * before the batch's outputs are out); a refused text (empty placeholder) never is.
+ */
+function sharedEmbed(deps: EmbedderHandlerDeps, underWay: Map<string, Promise<Float32Array>>): SharedEmbed {
+  return async (texts, hashes, refused) => {
+    const own: number[] = [];
+    texts.forEach((_, i) => {
+      if (!underWay.has(hashes[i]!)) own.push(i);
+    });
+    if (own.length > 0) {
+      const call = embedRefusingBadTexts(
+        deps.embeddings,
+        own.map((i) => texts[i]!),
+        refused,
+      );
+      own.forEach((i, k) => {
+        const hash = hashes[i]!;
+        const one = call.then((vectors) => vectors[k]!);
+        underWay.set(hash, one);
+        void one
+          .then(
+            (v) => {
+              if (v.length > 0) deps.embeddings.embeddings.set(hash, v);
+            },
+            () => {},
+          )
+          .finally(() => {
+            if (underWay.get(hash) === one) underWay.delete(hash);
+          });
+      });
+    }
+    const vectors = await Promise.all(
+      hashes.map((h) => underWay.get(h) ?? Promise.reject(new Error(`no vector for ${h}`))),
+    );
+    // A text refused in the call another batch made: refused here too (the placeholder is empty).
+    vectors.forEach((v, i) => {
+      if (v.length === 0 && !refused.has(texts[i]!))
+        refused.set(texts[i]!, { code: 'FRESHET_EMBEDDING_REJECTED', message: 'the API refused this text' });
+    });
+    return vectors;
+  };
 }
 
 function errorCode(error: unknown): string {

@@ -20,8 +20,8 @@ export interface VectorSources {
     productIds: string[],
     wanted: (productId: string, contentHash: string) => boolean,
   ): Promise<Map<string, IndexedVector>>;
-  /** The embedding API (micro-batched, rate-limited, behind the breaker). */
-  embed(texts: string[]): Promise<Float32Array[]>;
+  /** The embedding API (micro-batched, rate-limited, behind the breaker); `hashes[i]` is `texts[i]`'s. */
+  embed(texts: string[], hashes: string[]): Promise<Float32Array[]>;
 }
 
 export interface VectorResolution {
@@ -92,7 +92,10 @@ export async function resolveVectors(
 
   const missing = [...textByHash].filter(([hash]) => !byHash.has(hash));
   if (missing.length > 0) {
-    const vectors = await sources.embed(missing.map(([, text]) => text));
+    const vectors = await sources.embed(
+      missing.map(([, text]) => text),
+      missing.map(([hash]) => hash),
+    );
     missing.forEach(([hash], i) => {
       const v = vectors[i];
       if (!v) throw new Error(`embedding API returned ${vectors.length} vectors for ${missing.length} texts`);
