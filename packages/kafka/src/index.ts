@@ -12,6 +12,7 @@ export {
 export { HEADER, headerString, positionHeaders, sourceHeaders, sourceOffsetOf } from './headers.js';
 export { groupLag, type PartitionLag } from './lag.js';
 export { partitionForKey } from './partition.js';
+export { errorCode, KeyedChain, retryUntilDone } from './pending.js';
 export { chunkBySize, createOrderedProducer, MAX_REQUEST_BYTES, produceAll } from './producer.js';
 export {
   type BatchContext,

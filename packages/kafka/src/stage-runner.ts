@@ -3,6 +3,7 @@ import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs
 import { backoffDelay, sleep } from './backoff.js';
 import { ShuttingDownError } from './errors.js';
 import { groupLag } from './lag.js';
+import { errorCode } from './pending.js';
 
 export interface StageRecord {
   topic: string;
@@ -510,9 +511,4 @@ function isRebalance(error: unknown): boolean {
 
 function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
-}
-
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
 }

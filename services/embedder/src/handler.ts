@@ -1,6 +1,6 @@
 import { isEmbeddingError } from '@freshet/embedding';
 import type { BatchHandler, DeadLetter, DlqPublisher, Message, Producer, StageRecord } from '@freshet/kafka';
-import { backoffDelay, produceAll, sleep, sourceHeaders } from '@freshet/kafka';
+import { errorCode, KeyedChain, produceAll, retryUntilDone, sourceHeaders } from '@freshet/kafka';
 import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
 import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import { decodeEmbedRequest } from './decode.js';
@@ -52,8 +52,8 @@ const STAGE = 'embedder';
 export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
   // Batches whose early pass-through records are already acknowledged (the runner retries the same array).
   const earlySent = new WeakSet<StageRecord[]>();
-  // Per product: the settling of its latest batch still in flight (never rejects).
-  const inFlight = new Map<string, Promise<void>>();
+  // Per product: its latest batch still in flight.
+  const inFlight = new KeyedChain();
   // Per content hash: an embedding call under way. Batches in flight at once resolve their vectors at
   // once, so the same new text in two of them (a hot product edited twice) must be paid for once.
   const embedding = new Map<string, Promise<Float32Array>>();
@@ -67,16 +67,15 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
       else letters.push({ reason: decoded.code, message: decoded.message, record });
     }
     const ids = new Set(accepted.map((a) => a.request.productId));
-    const before = [...ids].flatMap((id) => inFlight.get(id) ?? []);
+    const busy = new Set([...ids].filter((id) => inFlight.busy(id)));
     const requests = accepted.map((a) => a.request);
-    if (before.length === 0 && !requests.some(needsVector)) {
+    if (busy.size === 0 && !requests.some(needsVector)) {
       // Nothing to wait for: done here, and the runner commits it at once.
       await complete(deps, embed, accepted, letters, new Set(), async () => {});
       return;
     }
     // Price, stock and delete records of products with nothing in flight and no text before them in
     // this batch need nothing from the API: they go out now.
-    const busy = new Set([...ids].filter((id) => inFlight.has(id)));
     const early = new Set(
       [...earlyPassThrough(requests)].filter((i) => !busy.has(accepted[i]!.request.productId)),
     );
@@ -86,35 +85,24 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
       await produceAll(deps.producer, deps.indexTopic, messages);
       earlySent.add(records);
     }
-    const done = (async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          // Vectors are resolved at once; the outputs wait for the products' earlier batches.
-          await complete(deps, embed, accepted, letters, early, async () => {
-            await Promise.all(before);
-          });
-          return;
-        } catch (error) {
-          if (ctx.signal.aborted) throw error;
-          const delayMs = backoffDelay(attempt, deps.retry.baseMs, deps.retry.maxMs);
+    const before = inFlight.before(busy);
+    const pending = retryUntilDone(
+      // Vectors are resolved at once; the outputs wait for the products' earlier batches.
+      () => complete(deps, embed, accepted, letters, early, () => before),
+      {
+        signal: ctx.signal,
+        retry: deps.retry,
+        onRetry(error, attempt, delayMs) {
           deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
           deps.logger.warn(
             { err: error, partition: ctx.partition, offset: records[0]?.offset, attempt, delayMs },
             'batch failed; retrying without commit',
           );
-          await sleep(delayMs, ctx.signal);
-        }
-      }
-    })();
-    const settled = done.then(
-      () => {},
-      () => {},
+        },
+      },
     );
-    for (const id of ids) inFlight.set(id, settled);
-    void settled.then(() => {
-      for (const id of ids) if (inFlight.get(id) === settled) inFlight.delete(id);
-    });
-    return { done };
+    inFlight.hold(ids, pending.done);
+    return pending;
   };
 }
 
@@ -244,11 +232,6 @@ function sharedEmbed(deps: EmbedderHandlerDeps, underWay: Map<string, Promise<Fl
     });
     return vectors;
   };
-}
-
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
 }
 
 /** The IndexWrite message of a record: keyed by productId, this hop's traceparent, the source position. */

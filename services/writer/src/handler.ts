@@ -2,6 +2,9 @@ import {
   type BatchHandler,
   type DeadLetter,
   type DlqPublisher,
+  errorCode,
+  KeyedChain,
+  retryUntilDone,
   type StageRecord,
   sourceOffsetOf,
 } from '@freshet/kafka';
@@ -25,6 +28,8 @@ export interface WriterHandlerDeps {
   onMilvusAvailability(available: boolean, error?: unknown): void;
   /** Called once Milvus acknowledged the batch (and its DLQ records were sent), just before the commit. */
   onAcknowledged?: () => void;
+  /** Backoff of a pending batch's retries (the runner's policy: FRESHET_RETRY_BASE_MS / _MAX_MS). */
+  retry: { baseMs: number; maxMs: number };
   clock?: () => number;
 }
 
@@ -32,18 +37,23 @@ const STAGE = 'writer';
 
 /**
  * Applies a batch of IndexWrites to Milvus: collapse per product by version, then one batched upsert,
- * partial update and delete; resolves only after Milvus acknowledged them (the runner then commits).
+ * partial update and delete. The batch is handed on as pending (see PendingBatch): the fetch goes on while
+ * Milvus works, the runner commits once Milvus acknowledged, and a product's batch loads its state only
+ * after the product's previous batch was acknowledged. A Milvus outage is retried inside the batch with
+ * backoff while the partitions are paused.
  */
 export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
   const now = deps.clock ?? Date.now;
-  return async (records) => {
-    const letters: DeadLetter[] = [];
+  // Per product: its latest batch still in flight (the next one loads the state that one wrote).
+  const inFlight = new KeyedChain();
+  return async (records, ctx) => {
+    const decodeLetters: DeadLetter[] = [];
     const writes: GuardedWrite[] = [];
     const recordOf = new Map<IndexWrite, StageRecord>();
     for (const record of records) {
       const decoded = await decodeIndexWrite(deps.codec, record.value, deps.dimension);
       if (!decoded.ok) {
-        letters.push({ reason: decoded.code, message: decoded.message, record });
+        decodeLetters.push({ reason: decoded.code, message: decoded.message, record });
         deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
         continue;
       }
@@ -63,81 +73,122 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       });
     });
 
-    const groups = groupByProduct(writes);
-    let rejected: RejectedRow[] = [];
-    let plans: Array<{ productId: string; plan: ProductPlan; writes: GuardedWrite[]; outcomes: string[] }>;
-    const indexedAt = now();
-    try {
-      const states = groups.size > 0 ? await deps.store.loadStates([...groups.keys()]) : new Map();
-      plans = [...groups].map(([productId, productWrites]) => {
-        const { plan, outcomes } = collapseByVersion(
-          productWrites,
-          states.get(productId) ?? { rowVersion: null, tombstoneVersion: null },
-        );
-        return { productId, plan, writes: productWrites, outcomes };
-      });
-      const upserts: WriterRow[] = [];
-      const partials: PartialRow[] = [];
-      const deletes: DeleteRow[] = [];
-      for (const { plan } of plans) {
-        if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt, plan.sourceOffset));
-        else if (plan.kind === 'partial')
-          partials.push({
-            productId: plan.productId,
-            fields: plan.fields,
-            version: plan.version,
-            occurredAt: plan.occurredAt,
-            indexedAt,
-            sourceOffset: plan.sourceOffset,
-          });
-        else if (plan.kind === 'delete')
-          deletes.push({
-            productId: plan.productId,
-            tombstoneVersion: plan.tombstoneVersion,
-            deletedAt: indexedAt,
-          });
-      }
-      // The store applies one write set at a time, merged with other partitions' (Milvus Lite 3.2.2 corrupts
-      // a collection's WAL when writes overlap, and on its next restart drops every acknowledged write after
-      // the torn record: issue 5's chaos run found it). Products are disjoint across the three lists.
-      if (upserts.length + partials.length + deletes.length > 0)
-        ({ rejected } = await deps.store.apply({ upserts, partials, deletes }));
-      deps.onMilvusAvailability(true);
-    } catch (error) {
-      if ((error as { canRetry?: boolean }).canRetry !== false) deps.onMilvusAvailability(false, error);
-      for (const s of spans) s.end(error);
-      throw error;
-    }
-
-    // A row Milvus refuses can never be written: its product's records go to the DLQ, then commit.
-    const rejectedById = new Map(rejected.map((r) => [r.productId, r]));
-    for (const { productId, writes: productWrites } of plans) {
-      const reject = rejectedById.get(productId);
-      if (!reject) continue;
-      for (const w of productWrites)
-        letters.push({ reason: reject.code, message: reject.message, record: recordOf.get(w)! });
-    }
-    if (letters.length > 0) {
-      await deps.dlq.publish(letters);
-      for (const l of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
-      deps.logger.warn(
-        { count: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] },
-        'records sent to the DLQ',
-      );
-    }
-
-    for (const { productId, writes: productWrites, outcomes } of plans) {
-      const isRejected = rejectedById.has(productId);
-      productWrites.forEach((w, i) => {
-        const outcome = isRejected ? 'dlq' : (outcomes[i] ?? 'applied');
-        deps.metrics.events.inc({ stage: STAGE, type: w.eventType, outcome });
-        if (outcome === 'applied')
-          deps.metrics.freshness.observe(Math.max(0, indexedAt - w.occurredAt) / 1000);
-      });
-    }
-    for (const s of spans) s.end();
-    deps.onAcknowledged?.();
+    const ids = new Set(writes.map((w) => w.productId));
+    const before = inFlight.before(ids);
+    const pending = retryUntilDone(
+      async () => {
+        await before;
+        await applyBatch(deps, now, writes, decodeLetters, recordOf);
+      },
+      {
+        signal: ctx.signal,
+        retry: deps.retry,
+        onRetry(error, attempt, delayMs) {
+          deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
+          deps.logger.warn(
+            { err: error, partition: ctx.partition, offset: records[0]?.offset, attempt, delayMs },
+            'batch failed; retrying without commit',
+          );
+        },
+      },
+    );
+    inFlight.hold(ids, pending.done);
+    pending.done.then(
+      () => {
+        for (const s of spans) s.end();
+      },
+      (error: unknown) => {
+        for (const s of spans) s.end(error);
+      },
+    );
+    return pending;
   };
+}
+
+/**
+ * Loads the indexed states of the batch's products, collapses each product's writes by version, has
+ * Milvus apply them, then dead-letters what Milvus refused; resolves only after Milvus acknowledged.
+ * Throws on a Milvus failure (after reporting it), so it can run again.
+ */
+async function applyBatch(
+  deps: WriterHandlerDeps,
+  now: () => number,
+  writes: readonly GuardedWrite[],
+  decodeLetters: readonly DeadLetter[],
+  recordOf: ReadonlyMap<IndexWrite, StageRecord>,
+): Promise<void> {
+  const letters = [...decodeLetters];
+  const groups = groupByProduct(writes);
+  let rejected: RejectedRow[] = [];
+  let plans: Array<{ productId: string; plan: ProductPlan; writes: GuardedWrite[]; outcomes: string[] }>;
+  const indexedAt = now();
+  try {
+    const states = groups.size > 0 ? await deps.store.loadStates([...groups.keys()]) : new Map();
+    plans = [...groups].map(([productId, productWrites]) => {
+      const { plan, outcomes } = collapseByVersion(
+        productWrites,
+        states.get(productId) ?? { rowVersion: null, tombstoneVersion: null },
+      );
+      return { productId, plan, writes: productWrites, outcomes };
+    });
+    const upserts: WriterRow[] = [];
+    const partials: PartialRow[] = [];
+    const deletes: DeleteRow[] = [];
+    for (const { plan } of plans) {
+      if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt, plan.sourceOffset));
+      else if (plan.kind === 'partial')
+        partials.push({
+          productId: plan.productId,
+          fields: plan.fields,
+          version: plan.version,
+          occurredAt: plan.occurredAt,
+          indexedAt,
+          sourceOffset: plan.sourceOffset,
+        });
+      else if (plan.kind === 'delete')
+        deletes.push({
+          productId: plan.productId,
+          tombstoneVersion: plan.tombstoneVersion,
+          deletedAt: indexedAt,
+        });
+    }
+    // The store applies one write set at a time, merged with other partitions' (Milvus Lite 3.2.2 corrupts
+    // a collection's WAL when writes overlap, and on its next restart drops every acknowledged write after
+    // the torn record: issue 5's chaos run found it). Products are disjoint across the three lists.
+    if (upserts.length + partials.length + deletes.length > 0)
+      ({ rejected } = await deps.store.apply({ upserts, partials, deletes }));
+    deps.onMilvusAvailability(true);
+  } catch (error) {
+    if ((error as { canRetry?: boolean }).canRetry !== false) deps.onMilvusAvailability(false, error);
+    throw error;
+  }
+
+  // A row Milvus refuses can never be written: its product's records go to the DLQ, then commit.
+  const rejectedById = new Map(rejected.map((r) => [r.productId, r]));
+  for (const { productId, writes: productWrites } of plans) {
+    const reject = rejectedById.get(productId);
+    if (!reject) continue;
+    for (const w of productWrites)
+      letters.push({ reason: reject.code, message: reject.message, record: recordOf.get(w)! });
+  }
+  if (letters.length > 0) {
+    await deps.dlq.publish(letters);
+    for (const l of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
+    deps.logger.warn(
+      { count: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] },
+      'records sent to the DLQ',
+    );
+  }
+
+  for (const { productId, writes: productWrites, outcomes } of plans) {
+    const isRejected = rejectedById.has(productId);
+    productWrites.forEach((w, i) => {
+      const outcome = isRejected ? 'dlq' : (outcomes[i] ?? 'applied');
+      deps.metrics.events.inc({ stage: STAGE, type: w.eventType, outcome });
+      if (outcome === 'applied') deps.metrics.freshness.observe(Math.max(0, indexedAt - w.occurredAt) / 1000);
+    });
+  }
+  deps.onAcknowledged?.();
 }
 
 function toRow(w: IndexWrite, indexedAt: number, sourceOffset: number | null): WriterRow {

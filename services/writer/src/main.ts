@@ -94,6 +94,7 @@ async function main(config: WriterConfig): Promise<void> {
       logger,
       dimension: config.embedding.dimension,
       inputTopic: config.topics.input,
+      retry: config.service.retry,
       onAcknowledged: () => failpoints.reach('writer.after-milvus-ack'),
       // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
       onMilvusAvailability(available, error) {
