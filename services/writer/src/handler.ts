@@ -3,14 +3,13 @@ import {
   type DeadLetter,
   type DlqPublisher,
   errorCode,
-  KeyedChain,
-  retryUntilDone,
   type StageRecord,
   sourceOffsetOf,
 } from '@freshet/kafka';
 import type { AvroCodec, IndexWrite } from '@freshet/schemas';
 import type { Logger, PipelineMetrics } from '@freshet/telemetry';
 import { startRecordSpan } from '@freshet/telemetry';
+import { PartitionAccumulator } from './accumulator.js';
 import { collapseByVersion, type GuardedWrite, groupByProduct, type ProductPlan } from './collapse.js';
 import { decodeIndexWrite } from './decode.js';
 import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore } from './store.js';
@@ -38,14 +37,41 @@ const STAGE = 'writer';
 /**
  * Applies a batch of IndexWrites to Milvus: collapse per product by version, then one batched upsert,
  * partial update and delete. The batch is handed on as pending (see PendingBatch): the fetch goes on while
- * Milvus works, the runner commits once Milvus acknowledged, and a product's batch loads its state only
- * after the product's previous batch was acknowledged. A Milvus outage is retried inside the batch with
- * backoff while the partitions are paused.
+ * Milvus works, and the batches that arrive meanwhile go to Milvus together next (per partition, in
+ * order); the runner commits once Milvus acknowledged. A Milvus outage is retried in place with backoff
+ * while the partitions are paused.
  */
 export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
   const now = deps.clock ?? Date.now;
-  // Per product: its latest batch still in flight (the next one loads the state that one wrote).
-  const inFlight = new KeyedChain();
+  // Per partition: the batches on their way to Milvus (see PartitionAccumulator).
+  const partitions = new Map<number, PartitionAccumulator<Decoded>>();
+  const accumulator = (partition: number) => {
+    let a = partitions.get(partition);
+    if (!a) {
+      a = new PartitionAccumulator<Decoded>(
+        (items) =>
+          applyBatch(
+            deps,
+            now,
+            items.flatMap((i) => i.writes),
+            items.flatMap((i) => i.decodeLetters),
+            new Map(items.flatMap((i) => [...i.recordOf])),
+          ),
+        {
+          retry: deps.retry,
+          onRetry(error, attempt, delayMs) {
+            deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
+            deps.logger.warn(
+              { err: error, partition, attempt, delayMs },
+              'batch failed; retrying without commit',
+            );
+          },
+        },
+      );
+      partitions.set(partition, a);
+    }
+    return a;
+  };
   return async (records, ctx) => {
     const decodeLetters: DeadLetter[] = [];
     const writes: GuardedWrite[] = [];
@@ -73,27 +99,8 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       });
     });
 
-    const ids = new Set(writes.map((w) => w.productId));
-    const before = inFlight.before(ids);
-    const pending = retryUntilDone(
-      async () => {
-        await before;
-        await applyBatch(deps, now, writes, decodeLetters, recordOf);
-      },
-      {
-        signal: ctx.signal,
-        retry: deps.retry,
-        onRetry(error, attempt, delayMs) {
-          deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
-          deps.logger.warn(
-            { err: error, partition: ctx.partition, offset: records[0]?.offset, attempt, delayMs },
-            'batch failed; retrying without commit',
-          );
-        },
-      },
-    );
-    inFlight.hold(ids, pending.done);
-    pending.done.then(
+    const done = accumulator(ctx.partition).submit({ writes, decodeLetters, recordOf }, ctx.signal);
+    done.then(
       () => {
         for (const s of spans) s.end();
       },
@@ -101,8 +108,14 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
         for (const s of spans) s.end(error);
       },
     );
-    return pending;
+    return { done };
   };
+}
+
+interface Decoded {
+  writes: GuardedWrite[];
+  decodeLetters: DeadLetter[];
+  recordOf: Map<IndexWrite, StageRecord>;
 }
 
 /**

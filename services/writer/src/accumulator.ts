@@ -1,0 +1,71 @@
+import { backoffDelay, sleep } from '@freshet/kafka';
+
+interface Waiting<T> {
+  item: T;
+  signal: AbortSignal;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One partition's batches on their way to Milvus: one group at a time, and every batch that arrives while a
+ * group is in Milvus joins the next group, so the writer fetches on without waiting and still writes big
+ * batches (a product's records all travel one partition, so order holds). A failed group is retried in
+ * place with backoff, the batches behind it waiting: retrying batches on their own could apply a product's
+ * later batch before its earlier one. A batch whose signal aborted (stop, revocation) is given up.
+ */
+export class PartitionAccumulator<T> {
+  private waiting: Array<Waiting<T>> = [];
+  private running = false;
+
+  constructor(
+    private readonly apply: (items: T[]) => Promise<void>,
+    private readonly options: {
+      retry: { baseMs: number; maxMs: number };
+      onRetry(error: unknown, attempt: number, delayMs: number): void;
+    },
+  ) {}
+
+  /** Resolves once the group holding `item` was applied; rejects only if `signal` aborted first. */
+  submit(item: T, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, signal, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        let group = this.waiting;
+        this.waiting = [];
+        for (let attempt = 0; ; attempt++) {
+          group = this.dropAborted(group);
+          if (group.length === 0) break;
+          try {
+            await this.apply(group.map((w) => w.item));
+            for (const w of group) w.resolve();
+            break;
+          } catch (error) {
+            group = this.dropAborted(group);
+            if (group.length === 0) break;
+            const delayMs = backoffDelay(attempt, this.options.retry.baseMs, this.options.retry.maxMs);
+            this.options.onRetry(error, attempt, delayMs);
+            await sleep(delayMs, AbortSignal.any(group.map((w) => w.signal))).catch(() => {});
+          }
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private dropAborted(group: Array<Waiting<T>>): Array<Waiting<T>> {
+    return group.filter((w) => {
+      if (!w.signal.aborted) return true;
+      w.reject(w.signal.reason ?? new Error('aborted'));
+      return false;
+    });
+  }
+}
