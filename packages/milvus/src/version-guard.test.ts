@@ -207,19 +207,6 @@ test('writes are grouped per product in partition order', () => {
   assert.deepEqual(groups.get('p1'), [a, c]);
 });
 
-test('a delete cut short (tombstone written, row not yet deleted) is finished by its redelivery', () => {
-  const cutShort = { rowVersion: 2, tombstoneVersion: 3 };
-  const redelivered = collapseByVersion([del(3)], cutShort);
-  assert.deepEqual(redelivered.plan, { kind: 'delete', productId: 'p1', tombstoneVersion: 3 });
-  assert.deepEqual(redelivered.outcomes, ['stale']);
-  // Any later batch of the product finishes it too, and a partial cannot revive the leftover row.
-  assert.equal(collapseByVersion([price(2, 5)], cutShort).plan.kind, 'delete');
-  const newerPartial = collapseByVersion([price(4, 5)], cutShort);
-  assert.equal(newerPartial.plan.kind, 'delete');
-  assert.deepEqual(newerPartial.outcomes, ['missing']);
-  assert.equal(collapseByVersion([upsert(4)], cutShort).plan.kind, 'upsert');
-});
-
 test('a row older than the shared tombstone is deleted even when the batch brings nothing newer', () => {
   const write = { ...upsert(10), op: 'DELETE' as const, eventType: 'DELETE' as const, vector: null };
   const { plan, outcomes } = collapseByVersion([write], { rowVersion: 5, tombstoneVersion: 10 });

@@ -1,23 +1,12 @@
+import type { ProductRow } from '@freshet/milvus';
 import type { IndexedState, PriceStock } from './collapse.js';
 
 /** A full product row for Milvus (DESIGN §5), absent values as null. */
-export interface WriterRow {
-  productId: string;
+export type WriterRow = ProductRow & {
   vector: Float32Array;
-  title: string;
-  category: string | null;
-  brand: string | null;
-  priceMinor: number | null;
-  currency: string | null;
-  stock: number | null;
-  version: number;
-  contentHash: string;
-  model: string;
-  occurredAt: number;
-  indexedAt: number;
   /** Highest input-topic offset applied (see collapseByVersion); null when unknown. */
   sourceOffset: number | null;
-}
+};
 
 export interface PartialRow {
   productId: string;
