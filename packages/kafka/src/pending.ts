@@ -8,7 +8,7 @@ import type { PendingBatch } from './stage-runner.js';
 export class KeyedChain {
   private readonly tails = new Map<string, Promise<void>>();
 
-  /** Whether any of `keys` has a batch in flight. */
+  /** Whether `key` has a batch in flight. */
   busy(key: string): boolean {
     return this.tails.has(key);
   }

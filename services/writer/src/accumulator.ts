@@ -12,7 +12,8 @@ interface Waiting<T> {
  * group is in Milvus joins the next group, so the writer fetches on without waiting and still writes big
  * batches (a product's records all travel one partition, so order holds). A failed group is retried in
  * place with backoff, the batches behind it waiting: retrying batches on their own could apply a product's
- * later batch before its earlier one. A batch whose signal aborted (stop, revocation) is given up.
+ * later batch before its earlier one. A batch whose signal aborted (stop, revocation) is given up when
+ * its group fails instead of being retried.
  */
 export class PartitionAccumulator<T> {
   private waiting: Array<Waiting<T>> = [];
@@ -26,7 +27,7 @@ export class PartitionAccumulator<T> {
     },
   ) {}
 
-  /** Resolves once the group holding `item` was applied; rejects only if `signal` aborted first. */
+  /** Resolves once the group holding `item` was applied; rejects only if `signal` aborted and it failed. */
   submit(item: T, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, signal, resolve, reject });
@@ -41,8 +42,8 @@ export class PartitionAccumulator<T> {
         let group = this.waiting;
         this.waiting = [];
         for (let attempt = 0; ; attempt++) {
-          group = this.dropAborted(group);
-          if (group.length === 0) break;
+          // An aborted batch still gets its attempt (a graceful stop flushes what it fetched); it is given
+          // up only once Milvus failed it.
           try {
             await this.apply(group.map((w) => w.item));
             for (const w of group) w.resolve();
