@@ -9,10 +9,10 @@ import {
 import type { AvroCodec, IndexWrite } from '@freshet/schemas';
 import type { Logger, PipelineMetrics } from '@freshet/telemetry';
 import { startRecordSpan } from '@freshet/telemetry';
-import { PartitionAccumulator } from './accumulator.js';
 import { collapseByVersion, type GuardedWrite, groupByProduct, type ProductPlan } from './collapse.js';
 import { decodeIndexWrite } from './decode.js';
 import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore } from './store.js';
+import { WriteAccumulator } from './write-accumulator.js';
 
 export interface WriterHandlerDeps {
   codec: AvroCodec;
@@ -37,41 +37,32 @@ const STAGE = 'writer';
 /**
  * Applies a batch of IndexWrites to Milvus: collapse per product by version, then one batched upsert,
  * partial update and delete. The batch is handed on as pending (see PendingBatch): the fetch goes on while
- * Milvus works, and the batches that arrive meanwhile go to Milvus together next (per partition, in
- * order); the runner commits once Milvus acknowledged. A Milvus outage is retried in place with backoff
+ * Milvus works, and the batches of every partition that arrive meanwhile go to Milvus together next (each
+ * partition's in order; partitions hold disjoint products); the runner commits once Milvus acknowledged. A Milvus outage is retried in place with backoff
  * while the partitions are paused.
  */
 export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
   const now = deps.clock ?? Date.now;
-  // Per partition: the batches on their way to Milvus (see PartitionAccumulator).
-  const partitions = new Map<number, PartitionAccumulator<Decoded>>();
-  const accumulator = (partition: number) => {
-    let a = partitions.get(partition);
-    if (!a) {
-      a = new PartitionAccumulator<Decoded>(
-        (items) =>
-          applyBatch(
-            deps,
-            now,
-            items.flatMap((i) => i.writes),
-            items.flatMap((i) => i.decodeLetters),
-            new Map(items.flatMap((i) => [...i.recordOf])),
-          ),
-        {
-          retry: deps.retry,
-          onRetry(error, attempt, delayMs) {
-            deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
-            deps.logger.warn(
-              { err: error, partition, attempt, delayMs },
-              'batch failed; retrying without commit',
-            );
-          },
-        },
-      );
-      partitions.set(partition, a);
-    }
-    return a;
-  };
+  // Every partition's batches on their way to Milvus, one group at a time (see WriteAccumulator):
+  // one state read and one flush for all partitions together. Milvus Lite answers one call at a time, so
+  // the number of calls is what costs (the bench: per-partition groups kept it busy with state reads).
+  const pending = new WriteAccumulator<Decoded>(
+    (items) =>
+      applyBatch(
+        deps,
+        now,
+        items.flatMap((i) => i.writes),
+        items.flatMap((i) => i.decodeLetters),
+        new Map(items.flatMap((i) => [...i.recordOf])),
+      ),
+    {
+      retry: deps.retry,
+      onRetry(error, attempt, delayMs) {
+        deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
+        deps.logger.warn({ err: error, attempt, delayMs }, 'batch failed; retrying without commit');
+      },
+    },
+  );
   return async (records, ctx) => {
     const decodeLetters: DeadLetter[] = [];
     const writes: GuardedWrite[] = [];
@@ -99,7 +90,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       });
     });
 
-    const done = accumulator(ctx.partition).submit({ writes, decodeLetters, recordOf }, ctx.signal);
+    const done = pending.submit({ writes, decodeLetters, recordOf }, ctx.signal);
     done.then(
       () => {
         for (const s of spans) s.end();

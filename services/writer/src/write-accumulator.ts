@@ -8,14 +8,14 @@ interface Waiting<T> {
 }
 
 /**
- * One partition's batches on their way to Milvus: one group at a time, and every batch that arrives while a
- * group is in Milvus joins the next group, so the writer fetches on without waiting and still writes big
- * batches (a product's records all travel one partition, so order holds). A failed group is retried in
- * place with backoff, the batches behind it waiting: retrying batches on their own could apply a product's
- * later batch before its earlier one. A batch whose signal aborted (stop, revocation) is given up when
+ * Batches on their way to Milvus: one group at a time, and every batch that arrives while a group is in
+ * Milvus joins the next group, so the writer fetches on without waiting and still writes big batches. Order
+ * holds per product: a product's records all travel one partition, whose batches arrive in order, and
+ * different partitions hold different products. A failed group is retried in place with backoff, the
+ * batches behind it waiting: retrying batches on their own could apply a product's later batch first. A batch whose signal aborted (stop, revocation) is given up when
  * its group fails instead of being retried.
  */
-export class PartitionAccumulator<T> {
+export class WriteAccumulator<T> {
   private waiting: Array<Waiting<T>> = [];
   private running = false;
 

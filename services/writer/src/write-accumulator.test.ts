@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PartitionAccumulator } from './accumulator.js';
+import { WriteAccumulator } from './write-accumulator.js';
 
 const retry = { baseMs: 1, maxMs: 5 };
 
@@ -10,7 +10,7 @@ test('batches arriving while a group is applied go together into the next group,
   const first = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const acc = new PartitionAccumulator<number>(
+  const acc = new WriteAccumulator<number>(
     async (items) => {
       groups.push(items);
       if (groups.length === 1) await first;
@@ -28,7 +28,7 @@ test('a failed group is retried in place; batches behind it wait and never overt
   const applied: number[][] = [];
   let failures = 2;
   const retries: number[] = [];
-  const acc = new PartitionAccumulator<number>(
+  const acc = new WriteAccumulator<number>(
     async (items) => {
       if (failures-- > 0) throw new Error('milvus down');
       applied.push(items);
@@ -46,7 +46,7 @@ test('a failed group is retried in place; batches behind it wait and never overt
 test('a batch whose signal aborted is given up (rejected) and the others still go', async () => {
   const applied: number[][] = [];
   let fail = true;
-  const acc = new PartitionAccumulator<number>(
+  const acc = new WriteAccumulator<number>(
     async (items) => {
       if (fail) {
         fail = false;
