@@ -38,8 +38,8 @@ const STAGE = 'writer';
  * Applies a batch of IndexWrites to Milvus: collapse per product by version, then one batched upsert,
  * partial update and delete. The batch is handed on as pending (see PendingBatch): the fetch goes on while
  * Milvus works, and the batches of every partition that arrive meanwhile go to Milvus together next (each
- * partition's in order; partitions hold disjoint products); the runner commits once Milvus acknowledged. A Milvus outage is retried in place with backoff
- * while the partitions are paused.
+ * partition's in order; partitions hold disjoint products); the runner commits once Milvus acknowledged.
+ * A Milvus outage is retried in place with backoff while the partitions are paused.
  */
 export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
   const now = deps.clock ?? Date.now;
