@@ -77,7 +77,8 @@ export function createMilvusWriterStore(
     });
   }
   // Every mutation of this process goes through one coalescer: one flush at a time (Milvus Lite tears its
-  // WAL when writes overlap), the partitions' batches merged into it (see coalescer.ts).
+  // WAL when writes overlap), whoever calls. The handler's accumulator already sends one group at a time;
+  // this keeps the guarantee in the store, where the reason lives (see coalescer.ts).
   const coalescer = new WriteCoalescer(async (set) => {
     const rejected = set.upserts.length > 0 ? await upsert(set.upserts) : [];
     if (set.partials.length > 0) await partial(set.partials);
