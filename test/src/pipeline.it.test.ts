@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { HEADER } from '@freshet/kafka';
+import { groupLag, HEADER } from '@freshet/kafka';
 import { allRows, createMilvusClient, dropAll } from '@freshet/milvus';
 import type { ProductEvent } from '@freshet/schemas';
+import { pollUntil } from '@freshet/testkit';
 import { event, product } from './support/events.js';
 import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.js';
 import { buildOracle, diffAgainst } from './support/oracle.js';
@@ -12,13 +13,14 @@ import {
   type PipelineNames,
   produceItems,
   type StreamItem,
+  stageEnv,
   startPipeline,
   type TestKafka,
   uniqueNames,
   waitDrained,
 } from './support/pipeline.js';
 import type { RunningService, Stage } from './support/services.js';
-import { metricValue } from './support/services.js';
+import { metricValue, startService } from './support/services.js';
 import { ensureStack, STACK } from './support/stack.js';
 
 const MODEL = { model: 'text-embedding-3-small', dimension: 64, templateVersion: 1 };
@@ -28,6 +30,8 @@ let names: PipelineNames;
 let tk: TestKafka;
 let fake: FakeOpenAI;
 let services: Record<Stage, RunningService>;
+/** The embedding settings every stage of this file runs with (the fake API's URL is known in before()). */
+let embedding: Record<string, string>;
 const milvus = createMilvusClient({ address: STACK.milvus });
 const produced: StreamItem[] = [];
 
@@ -36,7 +40,7 @@ before(async () => {
   names = uniqueNames('pipeline');
   tk = await connectKafka(names);
   fake = await startFakeOpenAI();
-  const embedding = {
+  embedding = {
     FRESHET_EMBEDDING_PROVIDER: 'openai',
     FRESHET_EMBEDDING_BASE_URL: fake.url,
     FRESHET_EMBEDDING_API_KEY: 'sk-test-sentinel-key',
@@ -247,38 +251,17 @@ test('a writer killed with -9 mid-stream loses nothing once restarted', async ()
   const sending = send(items);
   await services.writer.kill9();
   await sending;
-  const { startService } = await import('./support/services.js');
-  const { stageEnv } = await import('./support/pipeline.js');
-  services.writer = await startService(
-    'writer',
-    stageEnv(names, 'writer', {
-      FRESHET_EMBEDDING_DIMENSIONS: String(MODEL.dimension),
-      FRESHET_EMBEDDING_MODEL: MODEL.model,
-      FRESHET_EMBEDDING_PROVIDER: 'openai',
-      FRESHET_EMBEDDING_BASE_URL: fake.url,
-      FRESHET_EMBEDDING_API_KEY: 'sk-test-sentinel-key',
-    }),
-  );
+  services.writer = await startService('writer', stageEnv(names, 'writer', embedding));
   await assertMilvusEqualsOracle();
 });
 
 test('a writer killed after Milvus acknowledged a batch but before the commit: the redelivery leaves the state correct', async () => {
   await waitDrained(tk, names, 120000, Object.values(services));
-  const { startService } = await import('./support/services.js');
-  const { stageEnv } = await import('./support/pipeline.js');
-  const { groupLag } = await import('@freshet/kafka');
-  const writerEnv = {
-    FRESHET_EMBEDDING_DIMENSIONS: String(MODEL.dimension),
-    FRESHET_EMBEDDING_MODEL: MODEL.model,
-    FRESHET_EMBEDDING_PROVIDER: 'openai',
-    FRESHET_EMBEDDING_BASE_URL: fake.url,
-    FRESHET_EMBEDDING_API_KEY: 'sk-test-sentinel-key',
-  };
   assert.equal(await services.writer.terminate(15000), 0);
   // The failpoint SIGKILLs the writer right after its first batch is acknowledged by Milvus, before the commit.
   services.writer = await startService(
     'writer',
-    stageEnv(names, 'writer', { ...writerEnv, FRESHET_FAILPOINTS: 'writer.after-milvus-ack' }),
+    stageEnv(names, 'writer', { ...embedding, FRESHET_FAILPOINTS: 'writer.after-milvus-ack' }),
   );
   const items: StreamItem[] = [];
   for (let n = 0; n < 60; n++)
@@ -299,7 +282,7 @@ test('a writer killed after Milvus acknowledged a batch but before the commit: t
   );
   assert.ok(uncommitted >= acknowledged.length, `its offsets were not committed (lag ${uncommitted})`);
 
-  services.writer = await startService('writer', stageEnv(names, 'writer', writerEnv));
+  services.writer = await startService('writer', stageEnv(names, 'writer', embedding));
   await assertMilvusEqualsOracle();
   // The acknowledged records came again and changed nothing: the version guard counted them stale.
   const stale = metricValue(await services.writer.metrics(), 'freshet_events_total', {
@@ -311,16 +294,6 @@ test('a writer killed after Milvus acknowledged a batch but before the commit: t
 
 test('a tombstone and a newer CREATE redelivered together after a crash: the product stays, at the CREATE', async () => {
   await waitDrained(tk, names, 120000, Object.values(services));
-  const { startService } = await import('./support/services.js');
-  const { stageEnv } = await import('./support/pipeline.js');
-  const { groupLag } = await import('@freshet/kafka');
-  const writerEnv = {
-    FRESHET_EMBEDDING_DIMENSIONS: String(MODEL.dimension),
-    FRESHET_EMBEDDING_MODEL: MODEL.model,
-    FRESHET_EMBEDDING_PROVIDER: 'openai',
-    FRESHET_EMBEDDING_BASE_URL: fake.url,
-    FRESHET_EMBEDDING_API_KEY: 'sk-test-sentinel-key',
-  };
   const ids = Array.from({ length: 24 }, (_, n) => `tc-${n}`);
   await send(ids.map((id, n) => ev(event(id, 'CREATE', 1, { product: product(n + 8000) }))));
   await waitDrained(tk, names, 120000, Object.values(services));
@@ -336,7 +309,6 @@ test('a tombstone and a newer CREATE redelivered together after a crash: the pro
   const pending = async () =>
     (await groupLag(tk.admin, names.groups.router, names.input)).reduce((n, p) => n + p.lag, 0) +
     (await groupLag(tk.admin, names.groups.embedder, names.embed)).reduce((n, p) => n + p.lag, 0);
-  const { pollUntil } = await import('@freshet/testkit');
   await pollUntil(async () => (await pending()) === 0, {
     timeoutMs: 60_000,
     what: 'router and embedder caught up',
@@ -345,7 +317,7 @@ test('a tombstone and a newer CREATE redelivered together after a crash: the pro
   // The writer's first batch holds both records of its products; it dies after Milvus acknowledged them.
   services.writer = await startService(
     'writer',
-    stageEnv(names, 'writer', { ...writerEnv, FRESHET_FAILPOINTS: 'writer.after-milvus-ack' }),
+    stageEnv(names, 'writer', { ...embedding, FRESHET_FAILPOINTS: 'writer.after-milvus-ack' }),
     60000,
     true,
   );
@@ -356,7 +328,7 @@ test('a tombstone and a newer CREATE redelivered together after a crash: the pro
   assert.ok(applied.length > 0, 'Milvus acknowledged a batch with tombstones and CREATEs before the crash');
 
   // The redelivery replays the tombstone ahead of the CREATE it already applied: it must change nothing.
-  services.writer = await startService('writer', stageEnv(names, 'writer', writerEnv));
+  services.writer = await startService('writer', stageEnv(names, 'writer', embedding));
   const rows = await assertMilvusEqualsOracle();
   const after = rows.filter((r) => r.productId.startsWith('tc-'));
   assert.deepEqual(after.map((r) => `${r.productId}@${r.version}`).sort(), ids.map((id) => `${id}@9`).sort());
