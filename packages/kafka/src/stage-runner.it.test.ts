@@ -5,7 +5,7 @@ import { createLogger, createMetrics } from '@freshet/telemetry';
 import { type Admin, type Kafka, Partitioners } from 'kafkajs';
 import { createKafka } from './client.js';
 import { groupLag } from './lag.js';
-import { type BatchHandler, type StageRecord, StageRunner } from './stage-runner.js';
+import { type BatchHandler, type StageRecord, StageRunner, type StageRunnerOptions } from './stage-runner.js';
 import { ensureTopics } from './topics.js';
 
 const brokers = (process.env.FRESHET_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -57,7 +57,13 @@ async function produceKeyed(topic: string, count: number): Promise<void> {
   await producer.disconnect();
 }
 
-function runner(topic: string, groupId: string, handler: BatchHandler) {
+function runner(
+  topic: string,
+  groupId: string,
+  handler: BatchHandler,
+  over: Partial<StageRunnerOptions> & { maxBytesPerPartition?: number } = {},
+) {
+  const { maxBytesPerPartition, ...rest } = over;
   return new StageRunner({
     stage: 'it',
     kafka,
@@ -68,7 +74,13 @@ function runner(topic: string, groupId: string, handler: BatchHandler) {
     metrics: createMetrics('it'),
     partitionsConcurrency: 3,
     retry: { baseMs: 10, maxMs: 50 },
-    consumer: { sessionTimeoutMs: 10000, heartbeatIntervalMs: 1000, maxWaitTimeInMs: 50 },
+    consumer: {
+      sessionTimeoutMs: 10000,
+      heartbeatIntervalMs: 1000,
+      maxWaitTimeInMs: 50,
+      ...(maxBytesPerPartition ? { maxBytesPerPartition } : {}),
+    },
+    ...rest,
   });
 }
 
@@ -207,24 +219,11 @@ test('pending batches: the fetch goes on, commits follow only the leading run of
   const groupId = `it-${randomBytes(3).toString('hex')}`;
   // Each batch's work finishes only when the test says so, in reverse order of arrival.
   const batches: Array<{ first: number; last: number; finish: () => void }> = [];
-  const r = new StageRunner({
-    stage: 'it',
-    kafka,
+  // Small fetches, so the 200 records come as several batches.
+  const r = runner(
+    topics.input,
     groupId,
-    topic: topics.input,
-    logger,
-    metrics: createMetrics('it'),
-    partitionsConcurrency: 1,
-    retry: { baseMs: 10, maxMs: 50 },
-    // Small fetches, so the 200 records come as several batches.
-    consumer: {
-      sessionTimeoutMs: 10000,
-      heartbeatIntervalMs: 1000,
-      maxWaitTimeInMs: 50,
-      maxBytesPerPartition: 1024,
-    },
-    maxPendingRecords: 10_000,
-    handler: async (records) => {
+    async (records) => {
       let finish!: () => void;
       const done = new Promise<void>((resolve) => {
         finish = resolve;
@@ -232,7 +231,8 @@ test('pending batches: the fetch goes on, commits follow only the leading run of
       batches.push({ first: Number(records[0]!.offset), last: Number(records.at(-1)!.offset), finish });
       return { done };
     },
-  });
+    { partitionsConcurrency: 1, maxBytesPerPartition: 1024, maxPendingRecords: 10_000 },
+  );
   await r.start();
   // A failed assertion must not leave the consumer running (the test file would never exit).
   t.after(() => r.stop(1000));
@@ -259,17 +259,10 @@ test('a pending batch that fails is fetched again from its first offset; a stop 
   const last = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const r = new StageRunner({
-    stage: 'it',
-    kafka,
+  const r = runner(
+    topics.input,
     groupId,
-    topic: topics.input,
-    logger,
-    metrics: createMetrics('it'),
-    partitionsConcurrency: 1,
-    retry: { baseMs: 10, maxMs: 50 },
-    consumer: { sessionTimeoutMs: 10000, heartbeatIntervalMs: 1000, maxWaitTimeInMs: 50 },
-    handler: async (records) => {
+    async (records) => {
       const offsets = records.map((x) => Number(x.offset));
       handled.push(...offsets);
       if (!failed) {
@@ -279,7 +272,8 @@ test('a pending batch that fails is fetched again from its first offset; a stop 
       // After the redo, the batch holding the last record finishes only when the test releases it.
       return { done: offsets.includes(59) ? last : Promise.resolve() };
     },
-  });
+    { partitionsConcurrency: 1 },
+  );
   await r.start();
   t.after(() => r.stop(1000));
   await until('the failed batch came again', () => handled.filter((o) => o === 0).length === 2);

@@ -23,6 +23,8 @@ import {
   embeddingText,
   type IndexWrite,
   indexWriteBase,
+  passThroughWrite,
+  productScalars,
 } from '@freshet/schemas';
 import type { Logger } from '@freshet/telemetry';
 
@@ -224,36 +226,16 @@ export function toWrite(
   model: IndexModel,
   text: { templateVersion: number; attributes: readonly string[] },
 ): IndexWrite | null {
-  const base: IndexWrite = { ...indexWriteBase(request), op: 'DELETE' };
-  switch (request.type) {
-    case 'CREATE':
-    case 'UPDATE': {
-      const p = request.product;
-      if (!p) return null; // the router never forwards a CREATE/UPDATE without its product
-      return {
-        ...base,
-        op: 'UPSERT',
-        title: p.title,
-        category: p.category,
-        brand: p.brand,
-        priceMinor: p.price?.amountMinor ?? null,
-        currency: p.price?.currency ?? null,
-        stock: p.stock,
-        contentHash: contentHash(embeddingText(p, text), model),
-        model: model.model,
-        dimension: model.dimension,
-      };
-    }
-    case 'PRICE_CHANGE':
-      return {
-        ...base,
-        op: 'PARTIAL',
-        priceMinor: request.price?.amountMinor ?? null,
-        currency: request.price?.currency ?? null,
-      };
-    case 'STOCK_UPDATE':
-      return { ...base, op: 'PARTIAL', stock: request.stock };
-    case 'DELETE':
-      return base;
-  }
+  const passing = passThroughWrite(request);
+  if (passing) return passing;
+  const p = request.product;
+  if (!p) return null; // the router never forwards a CREATE/UPDATE without its product
+  return {
+    ...indexWriteBase(request),
+    ...productScalars(p),
+    op: 'UPSERT',
+    contentHash: contentHash(embeddingText(p, text), model),
+    model: model.model,
+    dimension: model.dimension,
+  };
 }

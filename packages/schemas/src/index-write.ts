@@ -1,4 +1,4 @@
-import type { EmbedRequest, IndexWrite } from './types.js';
+import type { EmbedRequest, IndexWrite, Product } from './types.js';
 
 /**
  * The IndexWrite of a routed event with every optional part empty: the identity and ordering fields the
@@ -22,4 +22,41 @@ export function indexWriteBase(request: EmbedRequest): Omit<IndexWrite, 'op'> {
     dimension: 0,
     vector: null,
   };
+}
+
+/** The scalar fields of a full row, from the event's product state. */
+export function productScalars(
+  product: Product,
+): Pick<IndexWrite, 'title' | 'category' | 'brand' | 'priceMinor' | 'currency' | 'stock'> {
+  return {
+    title: product.title,
+    category: product.category,
+    brand: product.brand,
+    priceMinor: product.price?.amountMinor ?? null,
+    currency: product.price?.currency ?? null,
+    stock: product.stock,
+  };
+}
+
+/**
+ * The IndexWrite of an event that needs no vector: a PARTIAL carrying only the price or only the stock, or a
+ * DELETE. Null for CREATE/UPDATE, whose full row the caller builds.
+ */
+export function passThroughWrite(request: EmbedRequest): IndexWrite | null {
+  const base = indexWriteBase(request);
+  switch (request.type) {
+    case 'PRICE_CHANGE':
+      return {
+        ...base,
+        op: 'PARTIAL',
+        priceMinor: request.price?.amountMinor ?? null,
+        currency: request.price?.currency ?? null,
+      };
+    case 'STOCK_UPDATE':
+      return { ...base, op: 'PARTIAL', stock: request.stock };
+    case 'DELETE':
+      return { ...base, op: 'DELETE' };
+    default:
+      return null;
+  }
 }

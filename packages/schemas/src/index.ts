@@ -8,6 +8,6 @@ export {
   UnknownTemplateVersionError,
 } from './embedding-text.js';
 export { DecodeError, SCHEMA_ERROR_CODES, type SchemaErrorCode } from './errors.js';
-export { indexWriteBase } from './index-write.js';
+export { indexWriteBase, passThroughWrite, productScalars } from './index-write.js';
 export { AvroCodec, type Decoded, type RegistryOptions } from './registry.js';
 export * from './types.js';
