@@ -1,3 +1,5 @@
+import { metricValue } from '@freshet/testkit';
+
 /** Nearest-rank percentile (p in 0..100) of unsorted values; NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -31,16 +33,7 @@ export function histogramTotals(
   name: string,
   labels: Record<string, string> = {},
 ): { sum: number; count: number } {
-  const total = { sum: 0, count: 0 };
-  for (const line of text.split('\n')) {
-    const kind = line.startsWith(`${name}_sum`) ? 'sum' : line.startsWith(`${name}_count`) ? 'count' : null;
-    if (!kind) continue;
-    const open = line.indexOf('{');
-    const labelText = open >= 0 && open < line.indexOf(' ') ? line.slice(open + 1, line.indexOf('}')) : '';
-    if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`)))
-      total[kind] += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
+  return { sum: metricValue(text, `${name}_sum`, labels), count: metricValue(text, `${name}_count`, labels) };
 }
 
 /** `after − before`, bucket by bucket: the observations made in between. */

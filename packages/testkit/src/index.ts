@@ -52,6 +52,7 @@ export {
   type FaultLimit,
   InvalidFaultError,
 } from './faults.js';
+export { metricValue } from './metric-value.js';
 export {
   type ActualRow,
   buildOracle,

@@ -9,8 +9,7 @@ import {
   upsertTombstones,
 } from '@freshet/milvus';
 import type { PipelineMetrics } from '@freshet/telemetry';
-import { WriteCoalescer } from './coalescer.js';
-import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore } from './store.js';
+import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore, WriteSet } from './store.js';
 
 const UPSERT_CHUNK = 500;
 
@@ -86,17 +85,24 @@ export function createMilvusWriterStore(
       );
     });
   }
-  // Every mutation of this process goes through one coalescer: one flush at a time (Milvus Lite tears its
-  // WAL when writes overlap), whoever calls. The handler's accumulator already sends one group at a time;
-  // this keeps the guarantee in the store, where the reason lives (see coalescer.ts).
-  const coalescer = new WriteCoalescer(async (set) => {
+  async function flush(set: WriteSet): Promise<{ rejected: RejectedRow[] }> {
     const rejected = set.upserts.length > 0 ? await upsert(set.upserts) : [];
     if (set.partials.length > 0) await partial(set.partials);
     if (set.deletes.length > 0) await remove(set.deletes);
     return { rejected };
-  });
+  }
+  // One write set at a time, whoever calls: Milvus Lite tears its WAL when writes overlap. (The handler's
+  // accumulator already sends one group at a time; the guarantee stays here, where its reason is.)
+  let writing: Promise<unknown> = Promise.resolve();
   return {
     loadStates: (ids) => timed('load_states', () => loadStates(client, target, ids)),
-    apply: (set) => coalescer.submit(set),
+    apply(set) {
+      const next = writing.then(
+        () => flush(set),
+        () => flush(set),
+      );
+      writing = next.catch(() => {});
+      return next;
+    },
   };
 }
