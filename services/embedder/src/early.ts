@@ -14,3 +14,12 @@ export function earlyPassThrough(requests: readonly EmbedRequest[]): Set<number>
   });
   return early;
 }
+
+/** The products with a request not among `sent`: their outputs are still to come. */
+export function stillToSend(requests: readonly EmbedRequest[], sent: ReadonlySet<number>): Set<string> {
+  const out = new Set<string>();
+  requests.forEach((request, i) => {
+    if (!sent.has(i)) out.add(request.productId);
+  });
+  return out;
+}

@@ -4,7 +4,7 @@ import { errorCode, KeyedChain, produceAll, retryUntilDone, sourceHeaders } from
 import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
 import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import { decodeEmbedRequest } from './decode.js';
-import { earlyPassThrough } from './early.js';
+import { earlyPassThrough, stillToSend } from './early.js';
 import { type ModelInfo, needsVector, toIndexWrite } from './index-write.js';
 import { type IndexedVector, resolveVectors } from './vectors.js';
 
@@ -101,7 +101,10 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
         },
       },
     );
-    inFlight.hold(ids, pending.done);
+    // Only products with an output still to come are held: holding one whose records all went out early
+    // would make its next price change wait for this batch's texts (the bench: hot products' price and
+    // stock changes queued behind other products' embeddings).
+    inFlight.hold(stillToSend(requests, early), pending.done);
     return pending;
   };
 }
