@@ -80,6 +80,7 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig {
       maxBytesPerPartition: e.FRESHET_WRITER_MAX_BYTES_PER_PARTITION,
       minBytes: e.FRESHET_WRITER_MIN_BYTES,
       maxWaitMs: e.FRESHET_WRITER_MAX_WAIT_MS,
+      stateCacheSize: e.FRESHET_WRITER_STATE_CACHE_SIZE,
     },
   };
 }

@@ -121,6 +121,9 @@ export const writerShape = {
   FRESHET_WRITER_MAX_BYTES_PER_PARTITION: int(1048576, 1024),
   FRESHET_WRITER_MIN_BYTES: int(1, 1),
   FRESHET_WRITER_MAX_WAIT_MS: int(100, 0),
+  // Products whose version-guard state the writer remembers instead of reading it from Milvus for every
+  // group (~100 bytes each); 0 reads every time.
+  FRESHET_WRITER_STATE_CACHE_SIZE: int(100000, 0),
 } as const;
 
 /** The `freshet` CLI: everything it talks to, plus where the stages' /metrics are (for `status`). */

@@ -90,7 +90,7 @@ export interface EmbedderConfig extends CommonConfig {
 
 export interface WriterConfig extends CommonConfig {
   milvus: MilvusConfig;
-  writer: { maxBytesPerPartition: number; minBytes: number; maxWaitMs: number };
+  writer: { maxBytesPerPartition: number; minBytes: number; maxWaitMs: number; stateCacheSize: number };
 }
 
 export interface CliConfig {

@@ -79,6 +79,11 @@ export interface StageRunnerOptions {
    * Default 500.
    */
   maxPendingRecords?: number;
+  /**
+   * Told when this member joined the group (its assignment may have changed) and when a heartbeat was
+   * answered (it still holds its assignment): for state a stage may keep only while it owns its partitions.
+   */
+  membership?: { joined(): void; confirmed(): void };
 }
 
 interface Pending {
@@ -135,11 +140,13 @@ export class StageRunner {
         partitions.map((partition) => ({ topic, partition })),
       );
       options.logger.info({ assignment }, 'partitions assigned');
+      options.membership?.joined();
       this.dropRevoked();
       // A rejoin after an outage pause keeps the new assignment paused too.
       if (this.paused) this.consumer.pause([{ topic: options.topic }]);
       this.updatePausedGauge();
     });
+    this.consumer.on(this.consumer.events.HEARTBEAT, () => options.membership?.confirmed());
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       options.logger.error({ err: error, restart: event.payload.restart }, 'consumer crashed');

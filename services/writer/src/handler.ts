@@ -11,7 +11,7 @@ import type { Logger, PipelineMetrics } from '@freshet/telemetry';
 import { startRecordSpan } from '@freshet/telemetry';
 import { collapseByVersion, type GuardedWrite, groupByProduct, type ProductPlan } from './collapse.js';
 import { decodeIndexWrite } from './decode.js';
-import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore } from './store.js';
+import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore, WriteSet } from './store.js';
 import { WriteAccumulator } from './write-accumulator.js';
 
 export interface WriterHandlerDeps {
@@ -135,27 +135,10 @@ async function applyBatch(
       );
       return { productId, plan, writes: productWrites, outcomes };
     });
-    const upserts: WriterRow[] = [];
-    const partials: PartialRow[] = [];
-    const deletes: DeleteRow[] = [];
-    for (const { plan } of plans) {
-      if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt, plan.sourceOffset));
-      else if (plan.kind === 'partial')
-        partials.push({
-          productId: plan.productId,
-          fields: plan.fields,
-          version: plan.version,
-          occurredAt: plan.occurredAt,
-          indexedAt,
-          sourceOffset: plan.sourceOffset,
-        });
-      else if (plan.kind === 'delete')
-        deletes.push({
-          productId: plan.productId,
-          tombstoneVersion: plan.tombstoneVersion,
-          deletedAt: indexedAt,
-        });
-    }
+    const { upserts, partials, deletes } = writeSetOf(
+      plans.map((p) => p.plan),
+      indexedAt,
+    );
     // The store applies one write set at a time, merged with other partitions' (Milvus Lite 3.2.2 corrupts
     // a collection's WAL when writes overlap, and on its next restart drops every acknowledged write after
     // the torn record: issue 5's chaos run found it). Products are disjoint across the three lists.
@@ -193,6 +176,32 @@ async function applyBatch(
     });
   }
   deps.onAcknowledged?.();
+}
+
+/** The Milvus mutations of a group's plans, stamped `indexedAt` (products are disjoint across the lists). */
+export function writeSetOf(plans: readonly ProductPlan[], indexedAt: number): WriteSet {
+  const upserts: WriterRow[] = [];
+  const partials: PartialRow[] = [];
+  const deletes: DeleteRow[] = [];
+  for (const plan of plans) {
+    if (plan.kind === 'upsert') upserts.push(toRow(plan.write, indexedAt, plan.sourceOffset));
+    else if (plan.kind === 'partial')
+      partials.push({
+        productId: plan.productId,
+        fields: plan.fields,
+        version: plan.version,
+        occurredAt: plan.occurredAt,
+        indexedAt,
+        sourceOffset: plan.sourceOffset,
+      });
+    else if (plan.kind === 'delete')
+      deletes.push({
+        productId: plan.productId,
+        tombstoneVersion: plan.tombstoneVersion,
+        deletedAt: indexedAt,
+      });
+  }
+  return { upserts, partials, deletes };
 }
 
 function toRow(w: IndexWrite, indexedAt: number, sourceOffset: number | null): WriterRow {

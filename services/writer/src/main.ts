@@ -25,6 +25,7 @@ import {
 import { MilvusAvailability } from './availability.js';
 import { createWriterHandler } from './handler.js';
 import { createMilvusWriterStore } from './milvus-store.js';
+import { StateCachingStore, stateCacheMetrics } from './state-cache.js';
 
 const STAGE = 'writer';
 
@@ -57,10 +58,18 @@ async function main(config: WriterConfig): Promise<void> {
   // Pinned to the physical collection the alias pointed at when this writer started (built for its model):
   // after a blue/green swap it keeps writing there and never puts its vectors into the new model's
   // collection; the re-index hands over and the writer is restarted with the new model.
-  const store = createMilvusWriterStore(
-    milvus,
-    { products: physical, tombstones: tombstoneName(config.milvus.collection) },
-    metrics,
+  const store = new StateCachingStore(
+    createMilvusWriterStore(
+      milvus,
+      { products: physical, tombstones: tombstoneName(config.milvus.collection) },
+      metrics,
+    ),
+    {
+      maxEntries: config.writer.stateCacheSize,
+      // Half the session: a member silent that long may be about to lose its partitions.
+      trustMs: Math.floor(config.kafka.sessionTimeoutMs / 2),
+      ...stateCacheMetrics(metrics.registry),
+    },
   );
   const failpoints = createFailpoints(config.service.failpoints, logger);
 
@@ -86,6 +95,7 @@ async function main(config: WriterConfig): Promise<void> {
       minBytes: config.writer.minBytes,
       maxWaitTimeInMs: config.writer.maxWaitMs,
     },
+    membership: { joined: () => store.joined(), confirmed: () => store.confirmed() },
     handler: createWriterHandler({
       codec: new AvroCodec(config.registry),
       store,
