@@ -1,3 +1,4 @@
+import { metricValue } from '@freshet/testkit';
 import { histogramTotals } from './stats.js';
 
 export interface StageCycle {
@@ -6,6 +7,8 @@ export interface StageCycle {
   meanBatchSize: number;
   /** Mean duration and count of each Milvus call of the stage (writer only). */
   milvus?: Record<string, { calls: number; meanMs: number }>;
+  /** Products whose version-guard state the writer had cached (hits) or read from Milvus (misses). */
+  stateCache?: { hits: number; misses: number };
 }
 
 const MILVUS_OPS = ['load_states', 'upsert', 'partial_update', 'delete'] as const;
@@ -35,6 +38,10 @@ export function stageCycle(stage: string, before: string, after: string): StageC
         return [op, { calls: d.count, meanMs: d.count > 0 ? (d.sum / d.count) * 1000 : Number.NaN }];
       }),
     );
+    const lookups = (outcome: string) =>
+      metricValue(after, 'freshet_writer_state_cache_total', { outcome }) -
+      metricValue(before, 'freshet_writer_state_cache_total', { outcome });
+    out.stateCache = { hits: lookups('hit'), misses: lookups('miss') };
   }
   return out;
 }

@@ -420,7 +420,7 @@ async function main(): Promise<void> {
                 .map(([op, m]) => `${op} ${m.calls}× ${m.meanMs.toFixed(0)} ms`)
                 .join(', ')}`
             : ''
-        }`,
+        }${c.stateCache ? `; state cache ${c.stateCache.hits} hits, ${c.stateCache.misses} misses` : ''}`,
       );
     const hops = await hopBreakdown(bk, sets.pipeline, fresh.samples, fresh.startedAt, `bench.${id}`);
     say(

@@ -13,7 +13,13 @@ export { HEADER, headerString, positionHeaders, sourceHeaders, sourceOffsetOf } 
 export { groupLag, type PartitionLag } from './lag.js';
 export { partitionForKey } from './partition.js';
 export { errorCode, KeyedChain, retryUntilDone } from './pending.js';
-export { chunkBySize, createOrderedProducer, MAX_REQUEST_BYTES, produceAll } from './producer.js';
+export {
+  chunkBySize,
+  createOrderedProducer,
+  MAX_REQUEST_BYTES,
+  produceAll,
+  SendCoalescer,
+} from './producer.js';
 export {
   type BatchContext,
   type BatchHandler,

@@ -54,7 +54,106 @@ export function chunkBySize(messages: readonly Message[], maxBytes = MAX_REQUEST
 /**
  * Sends `messages` to `topic` with acks=all, in requests of at most MAX_REQUEST_BYTES, one after the other
  * (so per-key order holds); resolves only when the broker acknowledged every one.
+ *
+ * Calls made while a request of the same producer is in flight are sent together in the next one (see
+ * SendCoalescer): with one request in flight per broker, a stage's partitions otherwise queue one round
+ * trip each behind each other.
  */
-export async function produceAll(producer: Producer, topic: string, messages: Message[]): Promise<void> {
-  for (const chunk of chunkBySize(messages)) await producer.send({ topic, messages: chunk, acks: -1 });
+export function produceAll(producer: Producer, topic: string, messages: Message[]): Promise<void> {
+  if (messages.length === 0) return Promise.resolve();
+  let coalescer = coalescers.get(producer);
+  if (!coalescer) {
+    coalescer = new SendCoalescer(producer);
+    coalescers.set(producer, coalescer);
+  }
+  return coalescer.send(topic, messages);
+}
+
+const coalescers = new WeakMap<Producer, SendCoalescer>();
+
+interface Caller {
+  resolve(): void;
+  reject(error: unknown): void;
+  /** Chunks not yet acknowledged. */
+  left: number;
+  failed: boolean;
+}
+
+interface Chunk {
+  topic: string;
+  messages: Message[];
+  bytes: number;
+  caller: Caller;
+}
+
+/**
+ * One produce request at a time per producer, carrying everything queued since the last one went out (the
+ * Java producer's accumulator with linger.ms=0): no waiting when idle, one round trip for many callers
+ * when busy. Order holds: chunks go out in the order they were queued, a topic's messages in call order.
+ * A failed request fails its callers, and their chunks still queued are dropped, so nothing of a failed
+ * call lands after it (the caller retries it whole).
+ */
+export class SendCoalescer {
+  private queue: Chunk[] = [];
+  private sending = false;
+
+  constructor(
+    private readonly producer: Pick<Producer, 'sendBatch'>,
+    private readonly maxRequestBytes = MAX_REQUEST_BYTES,
+    /** Called with the number of calls each request carried (tests). */
+    private readonly onRequest?: (calls: number) => void,
+  ) {}
+
+  send(topic: string, messages: Message[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const chunks = chunkBySize(messages, this.maxRequestBytes);
+      const caller: Caller = { resolve, reject, left: chunks.length, failed: false };
+      for (const c of chunks)
+        this.queue.push({ topic, messages: c, bytes: c.reduce((n, m) => n + recordBytes(m), 0), caller });
+      if (!this.sending) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const taken = this.take();
+        const byTopic = new Map<string, Message[]>();
+        for (const c of taken) byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), ...c.messages]);
+        const callers = new Set(taken.map((c) => c.caller));
+        this.onRequest?.(callers.size);
+        try {
+          await this.producer.sendBatch({
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+            acks: -1,
+          });
+        } catch (error) {
+          for (const caller of callers) {
+            caller.failed = true;
+            caller.reject(error);
+          }
+          this.queue = this.queue.filter((c) => !c.caller.failed);
+          continue;
+        }
+        for (const c of taken) {
+          c.caller.left -= 1;
+          if (c.caller.left === 0) c.caller.resolve();
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The queue's head up to the request budget (at least one chunk). */
+  private take(): Chunk[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.maxRequestBytes)) {
+      bytes += this.queue[n]!.bytes;
+      n += 1;
+    }
+    return this.queue.splice(0, n);
+  }
 }
