@@ -75,7 +75,8 @@ export interface BenchResults {
     /** Each stage's batches during the run: how many, how long, how big; the writer's Milvus calls. */
     cycles: Record<'router' | 'embedder' | 'writer', StageCycle>;
     /** The wait for a quiet CPU before the run (after the bulk phases). */
-    settled: { waitedMs: number; busy: number; quiet: boolean };
+    /** Before the run: Milvus flushed (ms), then the wait for a quiet CPU. */
+    settled: { flushMs: number; waitedMs: number; busy: number; quiet: boolean };
   };
   tokens: {
     /** Spent by the pipeline on the whole-pipeline segment (fake server's count). */
@@ -236,6 +237,8 @@ export function markdown(r: BenchResults): string {
     `Ceiling for the writer's mix: ${fmt(r.milvus.mixCeiling)} rows/s (full rows at ${fmt(r.milvus.bestUpsert.rowsPerSecond)}/s, price/stock at ${fmt(r.milvus.partial.rowsPerSecond)}/s).`,
     '',
     `## Freshness at ${fmt(r.freshness.offeredRate)} events/s (occurredAt → returned by a Milvus query)`,
+    '',
+    `Started after Milvus flushed its memtable (${fmt(r.freshness.settled.flushMs)} ms) and the machine was ${r.freshness.settled.quiet ? 'quiet' : 'still busy'} (waited ${fmt(r.freshness.settled.waitedMs / 1000)} s).`,
     '',
     '| offered | achieved | samples | missed | p50 | p99 | max | writer histogram p50 / p99 (indexed_at − occurredAt) |',
     '|---|---|---|---|---|---|---|---|',

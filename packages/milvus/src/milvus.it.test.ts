@@ -121,9 +121,28 @@ test('upsert, partial price/stock update through the alias keeps the vector, del
   await deleteRows(client, a, ['p2']);
   const states = await loadStates(client, a, ['p1', 'p2', 'p3']);
   // The second partial update named no offset: the row keeps the first one's.
-  assert.deepEqual(states.get('p1'), { rowVersion: 3, tombstoneVersion: null, rowSourceOffset: 41 });
-  assert.deepEqual(states.get('p2'), { rowVersion: null, tombstoneVersion: 9, rowSourceOffset: null });
-  assert.deepEqual(states.get('p3'), { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null });
+  // The row's price and stock come with its state (the writer names them all in a partial update).
+  const none = { priceMinor: null, currency: null, stock: null };
+  assert.deepEqual(states.get('p1'), {
+    rowVersion: 3,
+    tombstoneVersion: null,
+    rowSourceOffset: 41,
+    priceMinor: 250,
+    currency: 'EUR',
+    stock: 0,
+  });
+  assert.deepEqual(states.get('p2'), {
+    rowVersion: null,
+    tombstoneVersion: 9,
+    rowSourceOffset: null,
+    ...none,
+  });
+  assert.deepEqual(states.get('p3'), {
+    rowVersion: null,
+    tombstoneVersion: null,
+    rowSourceOffset: null,
+    ...none,
+  });
   const vectors = await fetchIndexedVectors(client, a, ['p1']);
   assert.equal(vectors.get('p1')?.contentHash, 'h-p1');
   assert.equal(vectors.get('p1')?.vector?.length, 4);

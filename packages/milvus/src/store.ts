@@ -4,6 +4,7 @@ import { PRODUCT_OUTPUT_FIELDS, tombstoneName } from './layout.js';
 import {
   fromMilvusRow,
   int64,
+  nullableString,
   type PartialProductRow,
   type ProductRow,
   toMilvusPartial,
@@ -77,6 +78,10 @@ export interface IndexedState {
   tombstoneVersion: number | null;
   /** The highest input-topic offset applied to the row (null: no row, or written without one). */
   rowSourceOffset?: number | null;
+  /** The row's price and stock as indexed (null: no row or no value; absent: not read). */
+  priceMinor?: number | null;
+  currency?: string | null;
+  stock?: number | null;
 }
 
 /** The indexed version of each product and of its delete tombstone (the writer's version guard). */
@@ -87,15 +92,33 @@ export async function loadStates(
 ): Promise<Map<string, IndexedState>> {
   const { products, tombstones: tombstoneCollection } = resolveTarget(target);
   const [rows, tombstones] = await Promise.all([
-    queryIds(client, products, ids, ['product_id', 'version', 'source_offset']),
+    queryIds(client, products, ids, [
+      'product_id',
+      'version',
+      'source_offset',
+      'price_minor',
+      'currency',
+      'stock',
+    ]),
     queryIds(client, tombstoneCollection, ids, ['product_id', 'version']),
   ]);
   const out = new Map<string, IndexedState>();
-  for (const id of ids) out.set(id, { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null });
+  for (const id of ids)
+    out.set(id, {
+      rowVersion: null,
+      tombstoneVersion: null,
+      rowSourceOffset: null,
+      priceMinor: null,
+      currency: null,
+      stock: null,
+    });
   for (const r of rows) {
     const state = out.get(String(r.product_id))!;
     state.rowVersion = int64(r.version);
     state.rowSourceOffset = int64(r.source_offset);
+    state.priceMinor = int64(r.price_minor);
+    state.currency = nullableString(r.currency);
+    state.stock = int64(r.stock);
   }
   for (const t of tombstones) out.get(String(t.product_id))!.tombstoneVersion = int64(t.version);
   return out;

@@ -9,7 +9,14 @@ import {
 import type { AvroCodec, IndexWrite } from '@freshet/schemas';
 import type { Logger, PipelineMetrics } from '@freshet/telemetry';
 import { startRecordSpan } from '@freshet/telemetry';
-import { collapseByVersion, type GuardedWrite, groupByProduct, type ProductPlan } from './collapse.js';
+import {
+  collapseByVersion,
+  type GuardedWrite,
+  groupByProduct,
+  type IndexedState,
+  type PriceStock,
+  type ProductPlan,
+} from './collapse.js';
 import { decodeIndexWrite } from './decode.js';
 import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore, WriteSet } from './store.js';
 import { WriteAccumulator } from './write-accumulator.js';
@@ -138,6 +145,7 @@ async function applyBatch(
     const { upserts, partials, deletes } = writeSetOf(
       plans.map((p) => p.plan),
       indexedAt,
+      states,
     );
     // The store applies one write set at a time, merged with other partitions' (Milvus Lite 3.2.2 corrupts
     // a collection's WAL when writes overlap, and on its next restart drops every acknowledged write after
@@ -178,8 +186,17 @@ async function applyBatch(
   deps.onAcknowledged?.();
 }
 
-/** The Milvus mutations of a group's plans, stamped `indexedAt` (products are disjoint across the lists). */
-export function writeSetOf(plans: readonly ProductPlan[], indexedAt: number): WriteSet {
+/**
+ * The Milvus mutations of a group's plans, stamped `indexedAt` (products are disjoint across the lists).
+ * A partial update carries the row's other price and stock fields as read with its state, so every partial
+ * row names the same fields: Milvus takes one field set per call, and price-only, stock-only and both
+ * would be three calls a group.
+ */
+export function writeSetOf(
+  plans: readonly ProductPlan[],
+  indexedAt: number,
+  states: ReadonlyMap<string, IndexedState> = new Map(),
+): WriteSet {
   const upserts: WriterRow[] = [];
   const partials: PartialRow[] = [];
   const deletes: DeleteRow[] = [];
@@ -188,7 +205,7 @@ export function writeSetOf(plans: readonly ProductPlan[], indexedAt: number): Wr
     else if (plan.kind === 'partial')
       partials.push({
         productId: plan.productId,
-        fields: plan.fields,
+        fields: withIndexedPriceStock(plan.fields, states.get(plan.productId)),
         version: plan.version,
         occurredAt: plan.occurredAt,
         indexedAt,
@@ -202,6 +219,12 @@ export function writeSetOf(plans: readonly ProductPlan[], indexedAt: number): Wr
       });
   }
   return { upserts, partials, deletes };
+}
+
+function withIndexedPriceStock(fields: PriceStock, state: IndexedState | undefined): PriceStock {
+  if (!state || state.priceMinor === undefined || state.currency === undefined || state.stock === undefined)
+    return fields;
+  return { priceMinor: state.priceMinor, currency: state.currency, stock: state.stock, ...fields };
 }
 
 function toRow(w: IndexWrite, indexedAt: number, sourceOffset: number | null): WriterRow {

@@ -29,22 +29,29 @@ function prng(seed: number): () => number {
   };
 }
 
-function write(productId: string, op: IndexWrite['op'], version: number, sourceOffset: number): GuardedWrite {
+function write(
+  productId: string,
+  op: IndexWrite['op'],
+  version: number,
+  sourceOffset: number,
+  price = false,
+): GuardedWrite {
   const vector = Buffer.alloc(DIM * 4);
   vector.writeFloatLE(version, 0);
   return {
     op,
     eventId: `${productId}-${version}-${sourceOffset}`,
-    eventType: op === 'UPSERT' ? 'UPDATE' : op === 'PARTIAL' ? 'STOCK_UPDATE' : 'DELETE',
+    eventType:
+      op === 'UPSERT' ? 'UPDATE' : op === 'PARTIAL' ? (price ? 'PRICE_CHANGE' : 'STOCK_UPDATE') : 'DELETE',
     productId,
     version,
     occurredAt: sourceOffset,
     title: op === 'UPSERT' ? `t${version}` : null,
     category: null,
     brand: null,
-    priceMinor: null,
-    currency: null,
-    stock: op === 'PARTIAL' ? version : null,
+    priceMinor: op === 'UPSERT' || (op === 'PARTIAL' && price) ? version * 100 : null,
+    currency: op === 'UPSERT' || (op === 'PARTIAL' && price) ? 'EUR' : null,
+    stock: op === 'UPSERT' || (op === 'PARTIAL' && !price) ? version : null,
     contentHash: op === 'UPSERT' ? `h${version}` : null,
     model: op === 'UPSERT' ? 'test' : null,
     dimension: DIM,
@@ -90,7 +97,7 @@ test('states the cache derives from its writes are the ones Milvus holds, throug
       offset += 1;
       const op: IndexWrite['op'] = r < 0.45 ? 'UPSERT' : r < 0.8 ? 'PARTIAL' : 'DELETE';
       // Some deletes are Kafka tombstones: no version, ordered by their source offset only.
-      writes.push(write(id, op, op === 'DELETE' && r > 0.9 ? UNKNOWN_VERSION : version, offset));
+      writes.push(write(id, op, op === 'DELETE' && r > 0.9 ? UNKNOWN_VERSION : version, offset, r < 0.62));
     }
     history.push(...writes);
     const groups = groupByProduct(writes);
@@ -99,7 +106,7 @@ test('states the cache derives from its writes are the ones Milvus holds, throug
       ([id, productWrites]) =>
         collapseByVersion(productWrites, states.get(id) ?? { rowVersion: null, tombstoneVersion: null }).plan,
     );
-    await cached.apply(writeSetOf(plans, Date.now()));
+    await cached.apply(writeSetOf(plans, Date.now(), states));
 
     const fromMilvus = await milvus.loadStates(ids);
     const missesBefore = misses;

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IndexedState } from './collapse.js';
+import type { IndexedState, PriceStock } from './collapse.js';
 import { type StateCacheOptions, StateCachingStore } from './state-cache.js';
 import type { RejectedRow, WriterRow, WriterStore, WriteSet } from './store.js';
+
+const EMPTY: IndexedState = {
+  rowVersion: null,
+  tombstoneVersion: null,
+  rowSourceOffset: null,
+  priceMinor: null,
+  currency: null,
+  stock: null,
+};
 
 /** An in-memory Milvus: what the writer's store would read back, and every state read it was asked. */
 class MemoryStore implements WriterStore {
@@ -15,12 +24,7 @@ class MemoryStore implements WriterStore {
 
   async loadStates(ids: string[]): Promise<Map<string, IndexedState>> {
     this.reads.push([...ids]);
-    return new Map(
-      ids.map((id) => [
-        id,
-        { ...(this.states.get(id) ?? { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null }) },
-      ]),
-    );
+    return new Map(ids.map((id) => [id, { ...this.state(id) }]));
   }
 
   async apply(set: WriteSet): Promise<{ rejected: RejectedRow[] }> {
@@ -29,19 +33,25 @@ class MemoryStore implements WriterStore {
       const error = this.failNext;
       this.failNext = undefined;
       // Half applied, as an outage mid-set can leave it.
-      for (const r of set.upserts.slice(0, 1)) this.write(r.productId, r.version, r.sourceOffset);
+      for (const r of set.upserts.slice(0, 1)) this.write(r.productId, r.version, r.sourceOffset, r);
       throw error;
     }
     const rejected: RejectedRow[] = [];
-    for (const r of [...set.upserts, ...set.partials]) {
+    for (const r of set.upserts) {
       if (this.reject.has(r.productId)) rejected.push({ productId: r.productId, code: 'X', message: 'no' });
-      else this.write(r.productId, r.version, r.sourceOffset);
+      else this.write(r.productId, r.version, r.sourceOffset, r);
     }
+    for (const r of set.partials)
+      this.write(
+        r.productId,
+        r.version,
+        r.sourceOffset ?? this.state(r.productId).rowSourceOffset ?? null,
+        r.fields,
+      );
     for (const r of set.deletes) {
       const s = this.state(r.productId);
       this.states.set(r.productId, {
-        rowVersion: null,
-        rowSourceOffset: null,
+        ...EMPTY,
         tombstoneVersion: r.tombstoneVersion ?? s.tombstoneVersion,
       });
     }
@@ -49,11 +59,19 @@ class MemoryStore implements WriterStore {
   }
 
   private state(id: string): IndexedState {
-    return this.states.get(id) ?? { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null };
+    return this.states.get(id) ?? EMPTY;
   }
 
-  private write(id: string, version: number, offset: number | null): void {
-    this.states.set(id, { ...this.state(id), rowVersion: version, rowSourceOffset: offset });
+  private write(id: string, version: number, offset: number | null, fields: PriceStock): void {
+    const { priceMinor, currency, stock } = { ...this.state(id), ...fields };
+    this.states.set(id, {
+      ...this.state(id),
+      rowVersion: version,
+      rowSourceOffset: offset,
+      priceMinor: priceMinor ?? null,
+      currency: currency ?? null,
+      stock: stock ?? null,
+    });
   }
 }
 
@@ -96,17 +114,17 @@ function cached(options: Partial<StateCacheOptions> = {}) {
 
 test('a product read or written once is not read from Milvus again; only unknown ones are', async () => {
   const { inner, store, counts } = cached();
-  inner.states.set('a', { rowVersion: 3, tombstoneVersion: null, rowSourceOffset: 7 });
+  inner.states.set('a', { ...EMPTY, rowVersion: 3, rowSourceOffset: 7 });
   assert.deepEqual((await store.loadStates(['a', 'b'])).get('a'), {
+    ...EMPTY,
     rowVersion: 3,
-    tombstoneVersion: null,
     rowSourceOffset: 7,
   });
   await store.apply(set({ upserts: [upsert('b', 1, 9)] }));
   const again = await store.loadStates(['a', 'b', 'c']);
   assert.deepEqual(inner.reads, [['a', 'b'], ['c']]);
-  assert.deepEqual(again.get('b'), { rowVersion: 1, tombstoneVersion: null, rowSourceOffset: 9 });
-  assert.deepEqual(again.get('c'), { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null });
+  assert.deepEqual(again.get('b'), { ...EMPTY, rowVersion: 1, rowSourceOffset: 9 });
+  assert.deepEqual(again.get('c'), EMPTY);
   assert.deepEqual(counts, { hits: 2, misses: 3, invalidations: [] });
 });
 
@@ -130,7 +148,8 @@ test('after each kind of write the cache holds what Milvus holds, the tombstone 
   const fromCache = await store.loadStates(ids);
   assert.equal(inner.reads.length, 1, 'every state after the first read came from the cache');
   assert.deepEqual(fromCache, await inner.loadStates(ids));
-  assert.deepEqual(fromCache.get('b'), { rowVersion: 5, tombstoneVersion: 4, rowSourceOffset: 12 });
+  assert.deepEqual(fromCache.get('b'), { ...EMPTY, rowVersion: 5, tombstoneVersion: 4, rowSourceOffset: 12 });
+  assert.deepEqual(fromCache.get('a'), { ...EMPTY, rowVersion: 2, rowSourceOffset: 11, stock: 2 });
 });
 
 test('a failed write forgets its products (Milvus may hold part of it); a refused row is forgotten too', async () => {

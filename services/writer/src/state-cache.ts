@@ -110,13 +110,31 @@ export class StateCachingStore implements WriterStore {
     }
     // What each product's row and tombstone are now (see collapseByVersion's plans). The tombstone is
     // only known from the state read before: without it, forget the product.
-    for (const r of [...set.upserts, ...set.partials])
-      this.afterWrite(r.productId, (s) => ({ ...s, rowVersion: r.version, rowSourceOffset: r.sourceOffset }));
+    for (const r of set.upserts)
+      this.afterWrite(r.productId, (s) => ({
+        ...s,
+        rowVersion: r.version,
+        rowSourceOffset: r.sourceOffset,
+        priceMinor: r.priceMinor,
+        currency: r.currency,
+        stock: r.stock,
+      }));
+    for (const r of set.partials)
+      this.afterWrite(r.productId, (s) => ({
+        ...s,
+        ...r.fields,
+        rowVersion: r.version,
+        // A partial update without an offset leaves the stored one (see toMilvusPartial).
+        rowSourceOffset: r.sourceOffset ?? s.rowSourceOffset ?? null,
+      }));
     for (const r of set.deletes)
       this.afterWrite(r.productId, (s) => ({
         rowVersion: null,
         rowSourceOffset: null,
         tombstoneVersion: r.tombstoneVersion ?? s.tombstoneVersion,
+        priceMinor: null,
+        currency: null,
+        stock: null,
       }));
     for (const r of result.rejected) this.states.delete(r.productId);
     return result;
