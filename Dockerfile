@@ -43,7 +43,9 @@ RUN apt-get update \
 WORKDIR /app
 # Owned by root and read-only to the service user: the process cannot change its own code.
 COPY --from=build /out/ /app/
-ENV NODE_ENV=production
+# glibc gives every thread (libuv pool, V8's GC helpers) its own malloc arena, up to 8 per core: two keep
+# the RSS of these mostly-heap processes tens of MB lower (bench, Memory).
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 USER 10001:10001
 # Default ports of router, embedder, writer (FRESHET_HTTP_PORT; the chart uses 9100 for all).
 EXPOSE 9101 9102 9103

@@ -68,6 +68,8 @@ export async function startService(
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
+      // glibc's malloc arenas, as the image sets them (Dockerfile): up to 8 per core otherwise.
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       // Node flags for the services only (e.g. a heap cap a container would set), never for the bench itself.
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
       FRESHET_HTTP_PORT: String(port),

@@ -35,7 +35,8 @@ export interface BenchResults {
     mix: Record<string, number>;
     serviceEnv: Record<string, string>;
     /** NODE_OPTIONS the services ran with (the heap cap a container limit implies). */
-    serviceNodeOptions: string;
+    /** NODE_OPTIONS per stage (glibc's MALLOC_ARENA_MAX=2 too, as in the image). */
+    serviceNodeOptions: Record<string, string>;
   };
   throughput: {
     producer: number;
@@ -191,7 +192,11 @@ export function markdown(r: BenchResults): string {
       .map(([k, v]) => `${k} ${fmt(100 * v, 1)} %`)
       .join(
         ', ',
-      )}; Zipf ids; ${r.config.partitions} partitions; one instance of each service; fake OpenAI API with ${r.config.apiLatencyMs} ms per request, ${r.config.model} at ${r.config.dimension} dimensions. Services ran with NODE_OPTIONS=\`${r.config.serviceNodeOptions || '(none)'}\`${
+      )}; Zipf ids; ${r.config.partitions} partitions; one instance of each service; fake OpenAI API with ${r.config.apiLatencyMs} ms per request, ${r.config.model} at ${r.config.dimension} dimensions. Services ran with MALLOC_ARENA_MAX=2 (as in the image) and NODE_OPTIONS ${Object.entries(
+      r.config.serviceNodeOptions,
+    )
+      .map(([stage, o]) => `${stage} \`${o || '(none)'}\``)
+      .join(', ')}${
       Object.keys(r.config.serviceEnv).length > 0
         ? ` and ${Object.entries(r.config.serviceEnv)
             .map(([k, v]) => `${k}=${v}`)
