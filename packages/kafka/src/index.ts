@@ -24,6 +24,7 @@ export {
   type BatchContext,
   type BatchHandler,
   type ConsumerTuning,
+  type PendingBatch,
   type StageRecord,
   StageRunner,
   type StageRunnerOptions,

@@ -11,12 +11,18 @@ test('a key waits for its earlier batch, other keys do not, and a failed batch s
   chain.hold(['a', 'b'], first);
   assert.ok(chain.busy('a') && chain.busy('b') && !chain.busy('c'));
   const order: string[] = [];
-  const waitsForA = chain.before(['a']).then(() => order.push('after a'));
-  await chain.before(['c']).then(() => order.push('c free'));
-  assert.deepEqual(order, ['c free']);
+  const waitsForA = chain.before(['a']).then((clear) => order.push(`after a, clear ${clear}`));
+  await chain.before(['c']).then((clear) => order.push(`c free, clear ${clear}`));
+  assert.deepEqual(order, ['c free, clear true']);
   failFirst(new Error('gave up'));
   await waitsForA;
-  assert.deepEqual(order, ['c free', 'after a']);
+  assert.deepEqual(
+    order,
+    ['c free, clear true', 'after a, clear false'],
+    'told the earlier batch was given up',
+  );
+  chain.hold(['d'], Promise.resolve());
+  assert.equal(await chain.before(['d']), true);
   await new Promise((r) => setImmediate(r));
   assert.ok(!chain.busy('a'), 'forgotten once settled');
 });

@@ -6,28 +6,31 @@ import type { PendingBatch } from './stage-runner.js';
  * pending must not write a key's outputs before the key's earlier batches did: it waits for `before(keys)`.
  */
 export class KeyedChain {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly tails = new Map<string, Promise<boolean>>();
 
   /** Whether `key` has a batch in flight. */
   busy(key: string): boolean {
     return this.tails.has(key);
   }
 
-  /** Settles when every earlier batch holding one of `keys` has settled (never rejects). */
-  before(keys: Iterable<string>): Promise<void> {
-    const waits: Array<Promise<void>> = [];
+  /**
+   * Settles when every earlier batch holding one of `keys` has settled (never rejects): true when they all
+   * succeeded, false when one was given up, whose outputs a later batch must then not overtake.
+   */
+  before(keys: Iterable<string>): Promise<boolean> {
+    const waits: Array<Promise<boolean>> = [];
     for (const key of keys) {
       const tail = this.tails.get(key);
       if (tail) waits.push(tail);
     }
-    return Promise.all(waits).then(() => {});
+    return Promise.all(waits).then((outcomes) => outcomes.every(Boolean));
   }
 
   /** Records `done` as the latest batch of `keys`; forgets it once settled, unless a later one took over. */
   hold(keys: Iterable<string>, done: Promise<unknown>): void {
     const settled = done.then(
-      () => {},
-      () => {},
+      () => true,
+      () => false,
     );
     const held = [...keys];
     for (const key of held) this.tails.set(key, settled);

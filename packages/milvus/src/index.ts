@@ -46,6 +46,7 @@ export {
   searchThroughAlias,
 } from './search.js';
 export {
+  absentState,
   allRows,
   type CollectionTarget,
   deleteRows,

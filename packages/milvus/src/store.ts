@@ -84,6 +84,18 @@ export interface IndexedState {
   stock?: number | null;
 }
 
+/** The state of a product Milvus holds nothing of: no row, no tombstone. */
+export function absentState(): IndexedState {
+  return {
+    rowVersion: null,
+    tombstoneVersion: null,
+    rowSourceOffset: null,
+    priceMinor: null,
+    currency: null,
+    stock: null,
+  };
+}
+
 /** The indexed version of each product and of its delete tombstone (the writer's version guard). */
 export async function loadStates(
   client: MilvusClient,
@@ -103,15 +115,7 @@ export async function loadStates(
     queryIds(client, tombstoneCollection, ids, ['product_id', 'version']),
   ]);
   const out = new Map<string, IndexedState>();
-  for (const id of ids)
-    out.set(id, {
-      rowVersion: null,
-      tombstoneVersion: null,
-      rowSourceOffset: null,
-      priceMinor: null,
-      currency: null,
-      stock: null,
-    });
+  for (const id of ids) out.set(id, absentState());
   for (const r of rows) {
     const state = out.get(String(r.product_id))!;
     state.rowVersion = int64(r.version);

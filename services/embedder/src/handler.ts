@@ -86,9 +86,17 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
       earlySent.add(records);
     }
     const before = inFlight.before(busy);
+    // An earlier batch of these products given up on a stop or a revocation is redone from the committed
+    // offset, with this one after it: this batch's outputs going out now would overtake its outputs (chaos
+    // run: a price change sent while its product's text, stuck on a failing API, was given up). A batch of
+    // an earlier assignment given up while this one, a redo, waited holds nothing this one must wait for.
+    const turn = async () => {
+      if (!(await before) && ctx.signal.aborted)
+        throw new EarlierBatchGivenUpError([...busy], { cause: ctx.signal.reason });
+    };
     const pending = retryUntilDone(
       // Vectors are resolved at once; the outputs wait for the products' earlier batches.
-      () => complete(deps, embed, accepted, letters, early, () => before),
+      () => complete(deps, embed, accepted, letters, early, turn),
       {
         signal: ctx.signal,
         retry: deps.retry,
@@ -107,6 +115,21 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     inFlight.hold(stillToSend(requests, early), pending.done);
     return pending;
   };
+}
+
+/** A pending batch stopped before its outputs: a batch before it, holding the same products, was given up. */
+export class EarlierBatchGivenUpError extends Error {
+  readonly code = 'FRESHET_EARLIER_BATCH_GIVEN_UP';
+  constructor(
+    readonly productIds: string[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `an earlier batch of ${productIds.length} of these products was given up; not overtaking it`,
+      options,
+    );
+    this.name = 'EarlierBatchGivenUpError';
+  }
 }
 
 interface Accepted {

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { absentState } from '@freshet/milvus';
 import type { IndexedState, PriceStock } from './collapse.js';
 import { type StateCacheOptions, StateCachingStore } from './state-cache.js';
 import type { RejectedRow, WriterRow, WriterStore, WriteSet } from './store.js';
 
-const EMPTY: IndexedState = {
-  rowVersion: null,
-  tombstoneVersion: null,
-  rowSourceOffset: null,
-  priceMinor: null,
-  currency: null,
-  stock: null,
-};
+const EMPTY: IndexedState = absentState();
 
 /** An in-memory Milvus: what the writer's store would read back, and every state read it was asked. */
 class MemoryStore implements WriterStore {

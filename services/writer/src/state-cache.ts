@@ -1,3 +1,4 @@
+import { absentState } from '@freshet/milvus';
 import { Counter, type Registry } from '@freshet/telemetry';
 import type { IndexedState } from './collapse.js';
 import type { WriterStore, WriteSet } from './store.js';
@@ -81,7 +82,7 @@ export class StateCachingStore implements WriterStore {
     if (misses.length === 0) return out;
     const read = await this.inner.loadStates(misses);
     for (const id of misses) {
-      const state = read.get(id) ?? { rowVersion: null, tombstoneVersion: null, rowSourceOffset: null };
+      const state = read.get(id) ?? absentState();
       out.set(id, state);
       if (epoch === this.epoch) this.remember(id, { ...state });
     }
