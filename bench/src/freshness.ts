@@ -12,7 +12,15 @@ export interface FreshnessSample {
   version: number;
   occurredAt: number;
   seenAt: number;
+  /**
+   * A price/stock change produced less than TEXT_AHEAD_MS after a text change of its product: per-key order
+   * makes it wait for that text's embedding.
+   */
+  behindText: boolean;
 }
+
+/** How recent a product's text change must be for a price/stock change to count as behind it. */
+export const TEXT_AHEAD_MS = 1000;
 
 export interface FreshnessRun {
   offeredRate: number;
@@ -34,6 +42,7 @@ interface Pending {
   occurredAt: number;
   at: number;
   type: ProductEvent['type'];
+  behindText: boolean;
 }
 
 /**
@@ -82,6 +91,7 @@ export async function runFreshness(options: {
               version: p.version,
               occurredAt: p.occurredAt,
               seenAt,
+              behindText: p.behindText,
             });
             pending.delete(row.product_id);
           }
@@ -93,6 +103,7 @@ export async function runFreshness(options: {
 
   let sent = 0;
   let superseded = 0;
+  const lastText = new Map<string, number>();
   try {
     while (sent < events.length) {
       const due = Math.min(events.length, Math.floor(((Date.now() - started) / 1000) * rate));
@@ -102,14 +113,20 @@ export async function runFreshness(options: {
           const occurredAt = Date.now();
           const event = { ...events[i]!, occurredAt };
           if (event.type === 'DELETE' && pending.delete(event.productId)) superseded += 1;
+          const textAt = lastText.get(event.productId);
           if (i % options.sampleEvery === 0 && event.type !== 'DELETE' && !pending.has(event.productId)) {
             pending.set(event.productId, {
               version: event.version,
               occurredAt,
               at: (occurredAt - started) / 1000,
               type: event.type,
+              behindText:
+                (event.type === 'PRICE_CHANGE' || event.type === 'STOCK_UPDATE') &&
+                textAt !== undefined &&
+                occurredAt - textAt < TEXT_AHEAD_MS,
             });
           }
+          if (event.type === 'CREATE' || event.type === 'UPDATE') lastText.set(event.productId, occurredAt);
           messages.push({ key: event.productId, value: await bk.codec.encodeWith(schemaId, event) });
         }
         await bk.producer.send({ topic: options.topic, messages, acks: -1 });

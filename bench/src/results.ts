@@ -69,7 +69,10 @@ export interface BenchResults {
     /** The writer's freshet_freshness_seconds (indexed_at − occurredAt) over the same run. */
     writerHistogram: { count: number; p50Ms: number; p99Ms: number };
     /** Price/stock changes (no API call) and text changes (embedded) apart. */
-    byKind: Record<'passThrough' | 'text', { samples: number; p50Ms: number; p99Ms: number }>;
+    byKind: Record<
+      'passThrough' | 'passThroughAlone' | 'passThroughBehindText' | 'text',
+      { samples: number; p50Ms: number; p99Ms: number }
+    >;
     series: Array<Pick<FreshnessSample, 'at' | 'ms' | 'type'>>;
     /** Where the time goes, from the Kafka timestamps of the internal topics (see hops.ts). */
     hops: HopBreakdown;
@@ -249,7 +252,7 @@ export function markdown(r: BenchResults): string {
     '|---|---|---|---|---|---|---|---|',
     `| ${fmt(r.freshness.offeredRate)}/s | ${fmt(r.freshness.achievedRate)}/s | ${r.freshness.samples} | ${r.freshness.missed} | ${fmt(r.freshness.p50Ms)} ms | ${fmt(r.freshness.p99Ms)} ms | ${fmt(r.freshness.maxMs)} ms | ${fmt(r.freshness.writerHistogram.p50Ms)} / ${fmt(r.freshness.writerHistogram.p99Ms)} ms (${fmt(r.freshness.writerHistogram.count)} writes) |`,
     '',
-    `By kind: price/stock changes p50 ${fmt(r.freshness.byKind.passThrough.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThrough.p99Ms)} ms (${r.freshness.byKind.passThrough.samples} samples); text changes (embedded, ${r.config.apiLatencyMs} ms API) p50 ${fmt(r.freshness.byKind.text.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.text.p99Ms)} ms (${r.freshness.byKind.text.samples} samples).`,
+    `By kind: price/stock changes p50 ${fmt(r.freshness.byKind.passThrough.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThrough.p99Ms)} ms (${r.freshness.byKind.passThrough.samples} samples); text changes (embedded, ${r.config.apiLatencyMs} ms API) p50 ${fmt(r.freshness.byKind.text.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.text.p99Ms)} ms (${r.freshness.byKind.text.samples} samples). Price/stock changes with no text change of their product in the second before: p50 ${fmt(r.freshness.byKind.passThroughAlone.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThroughAlone.p99Ms)} ms (${r.freshness.byKind.passThroughAlone.samples}); behind one, waiting for its embedding (per-key order): p50 ${fmt(r.freshness.byKind.passThroughBehindText.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThroughBehindText.p99Ms)} ms (${r.freshness.byKind.passThroughBehindText.samples}).`,
     '',
     `Where the time goes (p50 / p99 of ${r.freshness.hops.matched} samples, from the Kafka timestamps of each stage's output): occurredAt → router produced ${fmt(r.freshness.hops.router.p50Ms)} / ${fmt(r.freshness.hops.router.p99Ms)} ms; → embedder produced ${fmt(r.freshness.hops.embedder.p50Ms)} / ${fmt(r.freshness.hops.embedder.p99Ms)} ms; → writer's write seen by a query ${fmt(r.freshness.hops.writer.p50Ms)} / ${fmt(r.freshness.hops.writer.p99Ms)} ms. Sampled events deleted before a query saw them: ${r.freshness.superseded}.`,
     '',
