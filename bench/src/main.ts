@@ -557,7 +557,7 @@ async function main(): Promise<void> {
           passThroughBehindText: quantiles(fresh.samples.filter((x) => x.behindText)),
           text: quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')),
         },
-        series: fresh.samples.map(({ at, ms, type }) => ({ at, ms, type })),
+        series: fresh.samples.map(({ at, ms, type, behindText }) => ({ at, ms, type, behindText })),
         hops,
         cycles,
         settled: { flushMs, ...settled },

@@ -73,7 +73,7 @@ export interface BenchResults {
       'passThrough' | 'passThroughAlone' | 'passThroughBehindText' | 'text',
       { samples: number; p50Ms: number; p99Ms: number }
     >;
-    series: Array<Pick<FreshnessSample, 'at' | 'ms' | 'type'>>;
+    series: Array<Pick<FreshnessSample, 'at' | 'ms' | 'type' | 'behindText'>>;
     /** Where the time goes, from the Kafka timestamps of the internal topics (see hops.ts). */
     hops: HopBreakdown;
     /** Each stage's batches during the run: how many, how long, how big; the writer's Milvus calls. */
