@@ -40,24 +40,28 @@ after(async () => {
   }
 });
 
-/** Records every send; fails the sends whose 0-based index is in `failing`. */
+/** Records every produce request; fails the requests whose 0-based index is in `failing`. */
 class ScriptedProducer {
   readonly sent: Array<{ topic: string; messages: Message[] }> = [];
   private calls = 0;
   constructor(private readonly failing: ReadonlySet<number> = new Set()) {}
 
   asProducer(): Producer {
-    return { send: (r: { topic: string; messages: Message[] }) => this.send(r) } as unknown as Producer;
+    // produceAll sends through kafkajs' sendBatch (one request for every call queued meanwhile).
+    return {
+      sendBatch: (batch: { topicMessages: Array<{ topic: string; messages: Message[] }> }) =>
+        this.request(batch.topicMessages),
+    } as unknown as Producer;
   }
 
   forwarded(topic: string): string[] {
     return this.sent.filter((s) => s.topic === topic).flatMap((s) => s.messages.map((m) => String(m.key)));
   }
 
-  private async send(record: { topic: string; messages: Message[] }) {
+  private async request(records: Array<{ topic: string; messages: Message[] }>) {
     if (this.failing.has(this.calls++))
       throw Object.assign(new Error('broker not available'), { retriable: true });
-    this.sent.push(record);
+    this.sent.push(...records);
     return [];
   }
 }

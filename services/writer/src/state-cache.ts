@@ -20,8 +20,8 @@ export interface StateCacheOptions {
 /**
  * The writer's store with a cache of the version guard's state (row version, tombstone version, source
  * offset) of the products it wrote or read, so a group's state read goes to Milvus only for the products
- * it does not know (Milvus Lite answers one call at a time: the bench's writer spent a fifth of each group
- * on that read).
+ * it does not know (every Milvus call costs a round trip, ~10–20 ms on Milvus Lite; the bench's writer spent
+ * a fifth of each group on that read).
  *
  * Sound only while this writer is the one writing its partitions' products: partitions hold disjoint
  * products, so the cache is dropped whenever the assignment may have changed (`invalidate` on every group
@@ -109,8 +109,8 @@ export class StateCachingStore implements WriterStore {
       for (const id of ids) this.states.delete(id);
       return result;
     }
-    // What each product's row and tombstone are now (see collapseByVersion's plans). The tombstone is
-    // only known from the state read before: without it, forget the product.
+    // What each product's row and tombstone are now (see collapseByVersion's plans). Only entries read
+    // before in this epoch are updated: the tombstone, for one, is known only from that read.
     for (const r of set.upserts)
       this.afterWrite(r.productId, (s) => ({
         ...s,
