@@ -57,6 +57,7 @@ const SIZES = quick
       stages: 3000,
       pipeline: 3000,
       freshnessSeconds: 6,
+      priceStockSeconds: 3,
       naiveSeconds: 4,
       trialRows: 400,
       batches: [1, 100, 500],
@@ -66,6 +67,7 @@ const SIZES = quick
       stages: 40_000,
       pipeline: 40_000,
       freshnessSeconds: 60,
+      priceStockSeconds: 30,
       naiveSeconds: 30,
       trialRows: 5000,
       batches: [1, 100, 250, 500, 1000],
@@ -306,6 +308,8 @@ async function main(): Promise<void> {
       stages: SIZES.stages,
       pipeline: SIZES.pipeline,
       freshness: RATE * SIZES.freshnessSeconds,
+      // Raw stream for the price/stock-only run: ~70 % of it is price and stock changes.
+      priceStock: Math.ceil(RATE * SIZES.priceStockSeconds * 1.6),
     });
     const mix = mixOf(segments.stages);
     const fullFraction = (mix.CREATE + mix.UPDATE + mix.DELETE) / segments.stages.length;
@@ -461,6 +465,38 @@ async function main(): Promise<void> {
     say(
       `  price/stock p50 ${quantiles(fresh.samples.filter((x) => x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE')).p50Ms} ms, text p50 ${quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')).p50Ms} ms; price/stock behind a text of their product ${fresh.samples.filter((x) => x.behindText).length} of ${fresh.samples.filter((x) => x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE').length}`,
     );
+
+    // The same services and rate with the texts (and creates, deletes) left out of the stream: how fresh a
+    // price or stock change is when nothing of its product is being embedded ahead of it.
+    for (const e of segments.freshness) fold.apply(e);
+    const priceStockEvents = segments.priceStock
+      .filter(
+        (e) =>
+          (e.type === 'PRICE_CHANGE' || e.type === 'STOCK_UPDATE') && fold.product(e.productId) !== undefined,
+      )
+      .slice(0, RATE * SIZES.priceStockSeconds);
+    say(`freshness, price/stock changes only: ${priceStockEvents.length} events at ${RATE}/s`);
+    const priceStockRun = await runFreshness({
+      bk,
+      topic: sets.pipeline.input,
+      events: priceStockEvents,
+      rate: RATE,
+      sampleEvery: 10,
+      milvus,
+      collection,
+      settleMs: 30000,
+    });
+    await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+    const priceStockOnly = {
+      offeredRate: priceStockRun.offeredRate,
+      achievedRate: priceStockRun.achievedRate,
+      missed: priceStockRun.missed,
+      ...quantiles(priceStockRun.samples),
+    };
+    say(
+      `  p50 ${priceStockOnly.p50Ms} ms, p99 ${priceStockOnly.p99Ms} ms over ${priceStockOnly.samples} samples (${priceStockOnly.missed} missed)`,
+    );
+
     const memory = {
       router: { ...routerSvc.memory(), stageAlonePeakRssMb: alonePeak.router },
       embedder: { ...embedder.memory(), stageAlonePeakRssMb: alonePeak.embedder },
@@ -558,6 +594,7 @@ async function main(): Promise<void> {
           text: quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')),
         },
         series: fresh.samples.map(({ at, ms, type, behindText }) => ({ at, ms, type, behindText })),
+        priceStockOnly,
         hops,
         cycles,
         settled: { flushMs, ...settled },

@@ -62,6 +62,9 @@ test('bench --quick writes complete, sane results and leaves nothing behind', {
     assert.ok(f.p50Ms > 0 && f.p50Ms <= f.p99Ms && f.p99Ms <= f.maxMs);
     assert.ok(f.achievedRate > 0.8 * f.offeredRate);
     assert.ok(f.writerHistogram.count >= f.samples);
+    const ps = f.priceStockOnly;
+    assert.ok(ps.samples > 0 && ps.p50Ms > 0 && ps.p50Ms <= ps.p99Ms);
+    assert.equal(ps.missed, 0, 'every sampled price/stock change became searchable');
 
     const k = r.tokens;
     // Every never-seen text must be embedded at least once (fewer tokens would mean a stale vector), and

@@ -74,6 +74,15 @@ export interface BenchResults {
       { samples: number; p50Ms: number; p99Ms: number }
     >;
     series: Array<Pick<FreshnessSample, 'at' | 'ms' | 'type' | 'behindText'>>;
+    /** A second run at the same rate of price and stock changes only (no text ahead of any of them). */
+    priceStockOnly: {
+      offeredRate: number;
+      achievedRate: number;
+      samples: number;
+      missed: number;
+      p50Ms: number;
+      p99Ms: number;
+    };
     /** Where the time goes, from the Kafka timestamps of the internal topics (see hops.ts). */
     hops: HopBreakdown;
     /** Each stage's batches during the run: how many, how long, how big; the writer's Milvus calls. */
@@ -253,6 +262,8 @@ export function markdown(r: BenchResults): string {
     `| ${fmt(r.freshness.offeredRate)}/s | ${fmt(r.freshness.achievedRate)}/s | ${r.freshness.samples} | ${r.freshness.missed} | ${fmt(r.freshness.p50Ms)} ms | ${fmt(r.freshness.p99Ms)} ms | ${fmt(r.freshness.maxMs)} ms | ${fmt(r.freshness.writerHistogram.p50Ms)} / ${fmt(r.freshness.writerHistogram.p99Ms)} ms (${fmt(r.freshness.writerHistogram.count)} writes) |`,
     '',
     `By kind: price/stock changes p50 ${fmt(r.freshness.byKind.passThrough.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThrough.p99Ms)} ms (${r.freshness.byKind.passThrough.samples} samples); text changes (embedded, ${r.config.apiLatencyMs} ms API) p50 ${fmt(r.freshness.byKind.text.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.text.p99Ms)} ms (${r.freshness.byKind.text.samples} samples). Price/stock changes with no text change of their product in the second before: p50 ${fmt(r.freshness.byKind.passThroughAlone.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThroughAlone.p99Ms)} ms (${r.freshness.byKind.passThroughAlone.samples}); behind one, waiting for its embedding (per-key order): p50 ${fmt(r.freshness.byKind.passThroughBehindText.p50Ms)} ms, p99 ${fmt(r.freshness.byKind.passThroughBehindText.p99Ms)} ms (${r.freshness.byKind.passThroughBehindText.samples}).`,
+    '',
+    `Price/stock changes only, at the same rate with the same services (texts, creates and deletes left out of the stream): p50 ${fmt(r.freshness.priceStockOnly.p50Ms)} ms, p99 ${fmt(r.freshness.priceStockOnly.p99Ms)} ms (${r.freshness.priceStockOnly.samples} samples, ${r.freshness.priceStockOnly.missed} missed, ${fmt(r.freshness.priceStockOnly.achievedRate)}/s achieved).`,
     '',
     `Where the time goes (p50 / p99 of ${r.freshness.hops.matched} samples, from the Kafka timestamps of each stage's output): occurredAt → router produced ${fmt(r.freshness.hops.router.p50Ms)} / ${fmt(r.freshness.hops.router.p99Ms)} ms; → embedder produced ${fmt(r.freshness.hops.embedder.p50Ms)} / ${fmt(r.freshness.hops.embedder.p99Ms)} ms; → writer's write seen by a query ${fmt(r.freshness.hops.writer.p50Ms)} / ${fmt(r.freshness.hops.writer.p99Ms)} ms. Sampled events deleted before a query saw them: ${r.freshness.superseded}.`,
     '',

@@ -54,6 +54,8 @@ export interface Segments {
   pipeline: ProductEvent[];
   /** The steady-rate freshness run (occurredAt is set again when produced). */
   freshness: ProductEvent[];
+  /** After it, the stream the price/stock-only freshness run takes its price and stock changes from. */
+  priceStock: ProductEvent[];
 }
 
 /**
@@ -63,12 +65,12 @@ export interface Segments {
 export function generateSegments(
   seed: number,
   catalogSize: number,
-  sizes: { stages: number; pipeline: number; freshness: number },
+  sizes: { stages: number; pipeline: number; freshness: number; priceStock: number },
 ): Segments {
   const items = generateEvents({
     seed,
     catalogSize,
-    count: sizes.stages + sizes.pipeline + sizes.freshness,
+    count: sizes.stages + sizes.pipeline + sizes.freshness + sizes.priceStock,
     now: Date.now(),
   });
   const events = items.map((item) => {
@@ -78,7 +80,8 @@ export function generateSegments(
   return {
     stages: events.slice(0, sizes.stages),
     pipeline: events.slice(sizes.stages, sizes.stages + sizes.pipeline),
-    freshness: events.slice(sizes.stages + sizes.pipeline),
+    freshness: events.slice(sizes.stages + sizes.pipeline, sizes.stages + sizes.pipeline + sizes.freshness),
+    priceStock: events.slice(sizes.stages + sizes.pipeline + sizes.freshness),
   };
 }
 
