@@ -19,6 +19,11 @@ export interface FreshnessSample {
   behindText: boolean;
 }
 
+/** A price or stock change: an event that needs no embedding and updates a row in place. */
+export function isPriceStock(type: ProductEvent['type']): boolean {
+  return type === 'PRICE_CHANGE' || type === 'STOCK_UPDATE';
+}
+
 /** How recent a product's text change must be for a price/stock change to count as behind it. */
 export const TEXT_AHEAD_MS = 1000;
 
@@ -121,9 +126,7 @@ export async function runFreshness(options: {
               at: (occurredAt - started) / 1000,
               type: event.type,
               behindText:
-                (event.type === 'PRICE_CHANGE' || event.type === 'STOCK_UPDATE') &&
-                textAt !== undefined &&
-                occurredAt - textAt < TEXT_AHEAD_MS,
+                isPriceStock(event.type) && textAt !== undefined && occurredAt - textAt < TEXT_AHEAD_MS,
             });
           }
           if (event.type === 'CREATE' || event.type === 'UPDATE') lastText.set(event.productId, occurredAt);

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { countTokens } from '@freshet/embedding';
 import { createMilvusClient, createPhysical, dropAll, dropPhysical, ensureCollection } from '@freshet/milvus';
+import type { ProductEvent } from '@freshet/schemas';
 import { pollUntil } from '@freshet/testkit';
 import { bestPoint, fillCatalog, mixCeiling, partialCeiling } from './ceiling.js';
 import { stageCycle } from './cycle.js';
-import { runFreshness } from './freshness.js';
+import { isPriceStock, runFreshness } from './freshness.js';
 import { hopBreakdown } from './hops.js';
 import {
   committedTotal,
@@ -323,9 +324,7 @@ async function main(): Promise<void> {
     for (const set of Object.values(sets)) await createTopics(bk, set, PARTITIONS);
     say(`producing ${segments.stages.length} events for the stage-alone runs`);
     const producerRate = await produceEvents(bk, sets.stages.input, segments.stages);
-    const passOnly = segments.stages.filter(
-      (e) => e.type === 'PRICE_CHANGE' || e.type === 'STOCK_UPDATE' || e.type === 'DELETE',
-    );
+    const passOnly = segments.stages.filter((e) => isPriceStock(e.type) || e.type === 'DELETE');
     await produceEvents(bk, sets.pass.input, passOnly);
 
     say('router alone');
@@ -419,17 +418,22 @@ async function main(): Promise<void> {
         await Promise.all(Object.entries(stageSvcs).map(async ([k, s]) => [k, await s.metrics()] as const)),
       ) as Record<keyof typeof stageSvcs, string>;
     const metricsBefore = await scrapeAll();
-    const fresh = await runFreshness({
-      bk,
-      topic: sets.pipeline.input,
-      events: segments.freshness,
-      rate: RATE,
-      sampleEvery: 10,
-      milvus,
-      collection,
-      settleMs: 30000,
-    });
-    await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+    /** `events` at the steady rate through the running pipeline, every 10th polled, then drained. */
+    const steadyRun = async (events: readonly ProductEvent[]) => {
+      const run = await runFreshness({
+        bk,
+        topic: sets.pipeline.input,
+        events,
+        rate: RATE,
+        sampleEvery: 10,
+        milvus,
+        collection,
+        settleMs: 30000,
+      });
+      await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+      return run;
+    };
+    const fresh = await steadyRun(segments.freshness);
     const metricsAfter = await scrapeAll();
     const cycles = {
       router: stageCycle('router', metricsBefore.router, metricsAfter.router),
@@ -462,31 +466,26 @@ async function main(): Promise<void> {
     say(
       `  p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms over ${ms.length} samples (${fresh.missed} missed)`,
     );
+    const byKind = {
+      passThrough: quantiles(fresh.samples.filter((x) => isPriceStock(x.type))),
+      // Price/stock changes with no text change of their product in the second before, and those with one
+      // (they wait for its embedding: per-key order).
+      passThroughAlone: quantiles(fresh.samples.filter((x) => isPriceStock(x.type) && !x.behindText)),
+      passThroughBehindText: quantiles(fresh.samples.filter((x) => x.behindText)),
+      text: quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')),
+    };
     say(
-      `  price/stock p50 ${quantiles(fresh.samples.filter((x) => x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE')).p50Ms} ms, text p50 ${quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')).p50Ms} ms; price/stock behind a text of their product ${fresh.samples.filter((x) => x.behindText).length} of ${fresh.samples.filter((x) => x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE').length}`,
+      `  price/stock p50 ${byKind.passThrough.p50Ms} ms, text p50 ${byKind.text.p50Ms} ms; price/stock behind a text of their product ${byKind.passThroughBehindText.samples} of ${byKind.passThrough.samples}`,
     );
 
     // The same services and rate with the texts (and creates, deletes) left out of the stream: how fresh a
     // price or stock change is when nothing of its product is being embedded ahead of it.
     for (const e of segments.freshness) fold.apply(e);
     const priceStockEvents = segments.priceStock
-      .filter(
-        (e) =>
-          (e.type === 'PRICE_CHANGE' || e.type === 'STOCK_UPDATE') && fold.product(e.productId) !== undefined,
-      )
+      .filter((e) => isPriceStock(e.type) && fold.product(e.productId) !== undefined)
       .slice(0, RATE * SIZES.priceStockSeconds);
     say(`freshness, price/stock changes only: ${priceStockEvents.length} events at ${RATE}/s`);
-    const priceStockRun = await runFreshness({
-      bk,
-      topic: sets.pipeline.input,
-      events: priceStockEvents,
-      rate: RATE,
-      sampleEvery: 10,
-      milvus,
-      collection,
-      settleMs: 30000,
-    });
-    await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
+    const priceStockRun = await steadyRun(priceStockEvents);
     const priceStockOnly = {
       offeredRate: priceStockRun.offeredRate,
       achievedRate: priceStockRun.achievedRate,
@@ -579,20 +578,7 @@ async function main(): Promise<void> {
           p50Ms: histogramQuantile(hist, 0.5) * 1000,
           p99Ms: histogramQuantile(hist, 0.99) * 1000,
         },
-        byKind: {
-          passThrough: quantiles(
-            fresh.samples.filter((x) => x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE'),
-          ),
-          // Price/stock changes with no text change of their product in the second before, and those with one
-          // (they wait for its embedding: per-key order).
-          passThroughAlone: quantiles(
-            fresh.samples.filter(
-              (x) => (x.type === 'PRICE_CHANGE' || x.type === 'STOCK_UPDATE') && !x.behindText,
-            ),
-          ),
-          passThroughBehindText: quantiles(fresh.samples.filter((x) => x.behindText)),
-          text: quantiles(fresh.samples.filter((x) => x.type === 'UPDATE' || x.type === 'CREATE')),
-        },
+        byKind,
         series: fresh.samples.map(({ at, ms, type, behindText }) => ({ at, ms, type, behindText })),
         priceStockOnly,
         hops,
