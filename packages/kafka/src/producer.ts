@@ -120,7 +120,11 @@ export class SendCoalescer {
       while (this.queue.length > 0) {
         const taken = this.take();
         const byTopic = new Map<string, Message[]>();
-        for (const c of taken) byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), ...c.messages]);
+        for (const c of taken) {
+          const messages = byTopic.get(c.topic);
+          if (messages) messages.push(...c.messages);
+          else byTopic.set(c.topic, [...c.messages]);
+        }
         const callers = new Set(taken.map((c) => c.caller));
         this.onRequest?.(callers.size);
         try {
