@@ -5,13 +5,14 @@
 # tini is PID 1 so SIGTERM reaches node and a stage drains before exiting (DESIGN §6). The runtime runs as
 # uid 10001, writes nothing outside /tmp, and works with a read-only root filesystem (helm/freshet).
 # Pin NODE_IMAGE by digest in your registry mirror for reproducible builds.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 ENV PNPM_HOME=/pnpm CI=true
-# The corepack bundled with older Node 20 releases carries expired npm signing keys; 0.34.x still runs on Node 20.
-RUN npm install --global --no-fund --no-audit corepack@0.34.7 && corepack enable pnpm
+# pnpm pinned like package.json's packageManager; installed with npm because corepack's signature check
+# depends on the keys the Node release carries, and Node 25 drops corepack altogether.
+RUN npm install --global --no-fund --no-audit pnpm@9.15.9
 # pnpm fetch reads only the lockfile, so this layer is reused until dependencies change.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN --mount=type=cache,id=freshet-pnpm-store,target=/pnpm/store \

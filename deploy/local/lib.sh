@@ -19,6 +19,8 @@ mkdir -p "$FRESHET_CACHE" "$LOG_DIR" "$PID_DIR"
 
 say() { printf '[freshet-local] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+# shellcheck source=node.sh
+. "$LOCAL_DIR/node.sh"
 
 services_from_args() {
   if [ $# -eq 0 ]; then printf '%s\n' "${ALL_SERVICES[@]}"; return; fi
