@@ -21,6 +21,13 @@ export {
   SendCoalescer,
 } from './producer.js';
 export {
+  runStage,
+  type StageContext,
+  type StageDefinition,
+  type StageParts,
+  type StageRefusal,
+} from './stage-lifecycle.js';
+export {
   type BatchContext,
   type BatchHandler,
   type ConsumerTuning,
@@ -29,5 +36,5 @@ export {
   StageRunner,
   type StageRunnerOptions,
 } from './stage-runner.js';
-export { createStageLogger, type StageBasics, startStage } from './stage-start.js';
+export { createStageLogger, type StageBasics, type StageConfig, startStage } from './stage-start.js';
 export { ensureTopics, type TopicPlan } from './topics.js';

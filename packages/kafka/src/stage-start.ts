@@ -11,7 +11,7 @@ import type { Kafka } from 'kafkajs';
 import { createKafka } from './client.js';
 import { ensureTopics, type TopicPlan } from './topics.js';
 
-type StageConfig = CommonConfig & { milvus?: MilvusConfig };
+export type StageConfig = CommonConfig & { milvus?: MilvusConfig };
 
 /** The stage's pino logger, masking every credential the config holds wherever it would appear. */
 export function createStageLogger(stage: ServiceName, config: StageConfig): Logger {

@@ -1,12 +1,6 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
 import { createEmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
-import {
-  createOrderedProducer,
-  createStageLogger,
-  DlqPublisher,
-  StageRunner,
-  startStage,
-} from '@freshet/kafka';
+import { createOrderedProducer, DlqPublisher, runStage, StageRunner } from '@freshet/kafka';
 import {
   createMilvusClient,
   ensureCollection,
@@ -15,7 +9,6 @@ import {
   whenMilvusAnswers,
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
-import { consumerDrainMs, exitOnSignals, exitOnStartupError, startHealthServer } from '@freshet/telemetry';
 import { createEmbedderHandler } from './handler.js';
 
 const STAGE = 'embedder';
@@ -52,106 +45,81 @@ function embeddingConfig(config: EmbedderConfig): EmbeddingConfig {
   };
 }
 
-async function main(config: EmbedderConfig): Promise<void> {
-  const logger = createStageLogger(STAGE, config);
-  const { tracing, metrics, kafka } = await startStage(STAGE, config, logger);
-  const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
+runStage<EmbedderConfig>({
+  stage: STAGE,
+  loadConfig: loadEmbedderConfig,
+  async compose({ config, logger, metrics, kafka, onClose }) {
+    const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
 
-  const codec = new AvroCodec(config.registry);
-  await codec.register(config.topics.index, 'IndexWrite');
+    const codec = new AvroCodec(config.registry);
+    await codec.register(config.topics.index, 'IndexWrite');
 
-  const milvus = createMilvusClient(config.milvus);
-  // Pinned like the writer: indexed hashes are read from the collection of this embedder's model.
-  // Started while Milvus is down: wait for it instead of crash-looping (the embedder only reads from it).
-  const { physical } = await whenMilvusAnswers(
-    () =>
-      ensureCollection(milvus, {
-        alias: config.milvus.collection,
-        dimension: embeddings.dimension,
-        model: {
-          model: embeddings.model,
+    const milvus = createMilvusClient(config.milvus);
+    onClose(() => milvus.closeConnection());
+    // Pinned like the writer: indexed hashes are read from the collection of this embedder's model.
+    // Started while Milvus is down: wait for it instead of crash-looping (the embedder only reads from it).
+    const { physical } = await whenMilvusAnswers(
+      () =>
+        ensureCollection(milvus, {
+          alias: config.milvus.collection,
           dimension: embeddings.dimension,
-          templateVersion: config.embedding.templateVersion,
-        },
-      }),
-    {
-      retryMs: config.service.retry.maxMs,
-      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
-    },
-  );
+          model: {
+            model: embeddings.model,
+            dimension: embeddings.dimension,
+            templateVersion: config.embedding.templateVersion,
+          },
+        }),
+      {
+        retryMs: config.service.retry.maxMs,
+        onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+      },
+    );
 
-  const producer = createOrderedProducer(kafka);
-  await producer.connect();
+    const producer = createOrderedProducer(kafka);
+    await producer.connect();
+    onClose(() => producer.disconnect());
 
-  const runner = new StageRunner({
-    stage: STAGE,
-    kafka,
-    groupId: config.service.groupId,
-    topic: config.topics.embed,
-    logger,
-    metrics,
-    partitionsConcurrency: config.service.partitionsConcurrency,
-    retry: config.service.retry,
-    consumer: {
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-    },
-    handler: createEmbedderHandler({
-      codec,
-      producer,
-      indexTopic: config.topics.index,
-      dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
-      embeddings,
-      lookupIndexed: (ids, wanted) => fetchIndexedVectors(milvus, physical, ids, wanted),
-      model: { model: embeddings.model, dimension: embeddings.dimension },
-      metrics,
+    const runner = new StageRunner({
+      stage: STAGE,
+      kafka,
+      groupId: config.service.groupId,
+      topic: config.topics.embed,
       logger,
+      metrics,
+      partitionsConcurrency: config.service.partitionsConcurrency,
       retry: config.service.retry,
-    }),
-  });
-  // DESIGN §3: while the breaker is open, pause (no skipping, no DLQ for an outage). Half-open, fetching
-  // resumes so a batch makes the probe call even when no failed batch is left to retry it (one dropped on
-  // a rebalance): the probe succeeding closes the breaker, failing reopens it and pauses again.
-  embeddings.breaker.onOpen(() => runner.pause('embedding API breaker open'));
-  embeddings.breaker.onHalfOpen(() => runner.resume('embedding API breaker half-open: probing'));
-  embeddings.breaker.onClose(() => runner.resume('embedding API breaker closed'));
+      consumer: {
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      },
+      handler: createEmbedderHandler({
+        codec,
+        producer,
+        indexTopic: config.topics.index,
+        dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
+        embeddings,
+        lookupIndexed: (ids, wanted) => fetchIndexedVectors(milvus, physical, ids, wanted),
+        model: { model: embeddings.model, dimension: embeddings.dimension },
+        metrics,
+        logger,
+        retry: config.service.retry,
+      }),
+    });
+    // DESIGN §3: while the breaker is open, pause (no skipping, no DLQ for an outage). Half-open, fetching
+    // resumes so a batch makes the probe call even when no failed batch is left to retry it (one dropped
+    // on a rebalance): the probe succeeding closes the breaker, failing reopens it and pauses again.
+    embeddings.breaker.onOpen(() => runner.pause('embedding API breaker open'));
+    embeddings.breaker.onHalfOpen(() => runner.resume('embedding API breaker half-open: probing'));
+    embeddings.breaker.onClose(() => runner.resume('embedding API breaker closed'));
 
-  const health = await startHealthServer({
-    host: config.service.httpHost,
-    port: config.service.httpPort,
-    registry: metrics.registry,
-    readiness: [
-      { name: 'kafka', check: () => runner.health() },
+    return {
+      runner,
       // The embedder reads indexed hashes from Milvus; without it every text would be re-embedded.
-      { name: 'milvus', check: () => milvusReadiness(milvus) },
-    ],
-  });
-  logger.info(
-    { url: health.url, provider: embeddings.provider, model: embeddings.model },
-    'health server listening',
-  );
-
-  exitOnSignals(
-    async () => {
-      health.draining();
-      const drainMs = consumerDrainMs(config.service.shutdownGraceMs);
+      readiness: [{ name: 'milvus', check: () => milvusReadiness(milvus) }],
       // In-flight embeddings get half the drain to finish; then their waits (backoff, Retry-After, an open
       // breaker) are aborted, the batch fails, and the runner drops it uncommitted instead of overrunning.
-      await Promise.all([runner.stop(drainMs), embeddings.close({ graceMs: Math.floor(drainMs / 2) })]);
-      await producer.disconnect();
-      await milvus.closeConnection();
-      await tracing.shutdown();
-      await health.close();
-    },
-    { graceMs: config.service.shutdownGraceMs, logger },
-  );
-  await runner.start();
-}
-
-let config: EmbedderConfig;
-try {
-  config = loadEmbedderConfig();
-} catch (error) {
-  exitOnStartupError(error);
-}
-main(config).catch((error: unknown) => exitOnStartupError(error));
+      drainAlongside: (drainMs) => embeddings.close({ graceMs: Math.floor(drainMs / 2) }),
+      describe: { provider: embeddings.provider, model: embeddings.model },
+    };
+  },
+});

@@ -1,11 +1,5 @@
 import { loadWriterConfig, type WriterConfig } from '@freshet/config';
-import {
-  createOrderedProducer,
-  createStageLogger,
-  DlqPublisher,
-  StageRunner,
-  startStage,
-} from '@freshet/kafka';
+import { createOrderedProducer, DlqPublisher, runStage, StageRunner } from '@freshet/kafka';
 import {
   createMilvusClient,
   ensureCollection,
@@ -15,13 +9,7 @@ import {
   whenMilvusAnswers,
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
-import {
-  consumerDrainMs,
-  createFailpoints,
-  exitOnSignals,
-  exitOnStartupError,
-  startHealthServer,
-} from '@freshet/telemetry';
+import { createFailpoints } from '@freshet/telemetry';
 import { MilvusAvailability } from './availability.js';
 import { createWriterHandler } from './handler.js';
 import { createMilvusWriterStore } from './milvus-store.js';
@@ -29,125 +17,99 @@ import { StateCachingStore, stateCacheMetrics } from './state-cache.js';
 
 const STAGE = 'writer';
 
-async function main(config: WriterConfig): Promise<void> {
-  const logger = createStageLogger(STAGE, config);
-  const { tracing, metrics, kafka } = await startStage(STAGE, config, logger);
-
-  const milvus = createMilvusClient(config.milvus);
-  // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
-  const { physical } = await whenMilvusAnswers(
-    () =>
-      ensureCollection(milvus, {
-        alias: config.milvus.collection,
-        dimension: config.embedding.dimension,
-        model: {
-          model: config.embedding.model,
+runStage<WriterConfig>({
+  stage: STAGE,
+  loadConfig: loadWriterConfig,
+  async compose({ config, logger, metrics, kafka, onClose }) {
+    const milvus = createMilvusClient(config.milvus);
+    onClose(() => milvus.closeConnection());
+    // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
+    const { physical } = await whenMilvusAnswers(
+      () =>
+        ensureCollection(milvus, {
+          alias: config.milvus.collection,
           dimension: config.embedding.dimension,
-          templateVersion: config.embedding.templateVersion,
+          model: {
+            model: config.embedding.model,
+            dimension: config.embedding.dimension,
+            templateVersion: config.embedding.templateVersion,
+          },
+        }),
+      {
+        retryMs: config.service.retry.maxMs,
+        onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+      },
+    );
+    logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
+
+    const producer = createOrderedProducer(kafka);
+    await producer.connect();
+    onClose(() => producer.disconnect());
+    // Pinned to the physical collection the alias pointed at when this writer started (built for its
+    // model): after a blue/green swap it keeps writing there and never puts its vectors into the new
+    // model's collection; the re-index hands over and the writer is restarted with the new model.
+    const store = new StateCachingStore(
+      createMilvusWriterStore(
+        milvus,
+        { products: physical, tombstones: tombstoneName(config.milvus.collection) },
+        metrics,
+      ),
+      {
+        maxEntries: config.writer.stateCacheSize,
+        // Half the session: a member silent that long may be about to lose its partitions.
+        trustMs: Math.floor(config.kafka.sessionTimeoutMs / 2),
+        ...stateCacheMetrics(metrics.registry),
+      },
+    );
+    const failpoints = createFailpoints(config.service.failpoints, logger);
+
+    // The runner is created below; its pause/resume are only called once batches run.
+    const availability = new MilvusAvailability(
+      { pause: (reason) => runner.pause(reason), resume: (reason) => runner.resume(reason) },
+      () => pingMilvus(milvus),
+      { probeMs: config.service.retry.maxMs, logger },
+    );
+    onClose(() => availability.stop());
+    const runner: StageRunner = new StageRunner({
+      stage: STAGE,
+      kafka,
+      groupId: config.service.groupId,
+      topic: config.topics.index,
+      logger,
+      metrics,
+      partitionsConcurrency: config.service.partitionsConcurrency,
+      retry: config.service.retry,
+      consumer: {
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+        maxBytesPerPartition: config.writer.maxBytesPerPartition,
+        minBytes: config.writer.minBytes,
+        maxWaitTimeInMs: config.writer.maxWaitMs,
+      },
+      membership: { joined: () => store.joined(), confirmed: () => store.confirmed() },
+      handler: createWriterHandler({
+        codec: new AvroCodec(config.registry),
+        store,
+        dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
+        metrics,
+        logger,
+        dimension: config.embedding.dimension,
+        inputTopic: config.topics.input,
+        retry: config.service.retry,
+        onAcknowledged: () => failpoints.reach('writer.after-milvus-ack'),
+        // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
+        onMilvusAvailability(available, error) {
+          if (available) availability.available();
+          else availability.unavailable(error);
         },
       }),
-    {
-      retryMs: config.service.retry.maxMs,
-      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
-    },
-  );
-  logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
+    });
 
-  const producer = createOrderedProducer(kafka);
-  await producer.connect();
-  // Pinned to the physical collection the alias pointed at when this writer started (built for its model):
-  // after a blue/green swap it keeps writing there and never puts its vectors into the new model's
-  // collection; the re-index hands over and the writer is restarted with the new model.
-  const store = new StateCachingStore(
-    createMilvusWriterStore(
-      milvus,
-      { products: physical, tombstones: tombstoneName(config.milvus.collection) },
-      metrics,
-    ),
-    {
-      maxEntries: config.writer.stateCacheSize,
-      // Half the session: a member silent that long may be about to lose its partitions.
-      trustMs: Math.floor(config.kafka.sessionTimeoutMs / 2),
-      ...stateCacheMetrics(metrics.registry),
-    },
-  );
-  const failpoints = createFailpoints(config.service.failpoints, logger);
-
-  // The runner is created below; its pause/resume are only called once batches run.
-  const availability = new MilvusAvailability(
-    { pause: (reason) => runner.pause(reason), resume: (reason) => runner.resume(reason) },
-    () => pingMilvus(milvus),
-    { probeMs: config.service.retry.maxMs, logger },
-  );
-  const runner: StageRunner = new StageRunner({
-    stage: STAGE,
-    kafka,
-    groupId: config.service.groupId,
-    topic: config.topics.index,
-    logger,
-    metrics,
-    partitionsConcurrency: config.service.partitionsConcurrency,
-    retry: config.service.retry,
-    consumer: {
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      maxBytesPerPartition: config.writer.maxBytesPerPartition,
-      minBytes: config.writer.minBytes,
-      maxWaitTimeInMs: config.writer.maxWaitMs,
-    },
-    membership: { joined: () => store.joined(), confirmed: () => store.confirmed() },
-    handler: createWriterHandler({
-      codec: new AvroCodec(config.registry),
-      store,
-      dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
-      metrics,
-      logger,
-      dimension: config.embedding.dimension,
-      inputTopic: config.topics.input,
-      retry: config.service.retry,
-      onAcknowledged: () => failpoints.reach('writer.after-milvus-ack'),
-      // Pause fetching while Milvus is down; the failed batch is retried in place with backoff, uncommitted.
-      onMilvusAvailability(available, error) {
-        if (available) availability.available();
-        else availability.unavailable(error);
-      },
-    }),
-  });
-
-  const health = await startHealthServer({
-    host: config.service.httpHost,
-    port: config.service.httpPort,
-    registry: metrics.registry,
-    readiness: [
-      { name: 'kafka', check: () => runner.health() },
-      {
-        name: 'milvus',
-        check: async () =>
-          availability.isUp() ? milvusReadiness(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
-      },
-    ],
-  });
-  logger.info({ url: health.url }, 'health server listening');
-
-  exitOnSignals(
-    async () => {
-      health.draining();
-      await runner.stop(consumerDrainMs(config.service.shutdownGraceMs));
-      availability.stop();
-      await producer.disconnect();
-      await milvus.closeConnection();
-      await tracing.shutdown();
-      await health.close();
-    },
-    { graceMs: config.service.shutdownGraceMs, logger },
-  );
-  await runner.start();
-}
-
-let config: WriterConfig;
-try {
-  config = loadWriterConfig();
-} catch (error) {
-  exitOnStartupError(error);
-}
-main(config).catch((error: unknown) => exitOnStartupError(error));
+    const milvusReady = {
+      name: 'milvus',
+      check: async () =>
+        availability.isUp() ? milvusReadiness(milvus) : { ok: false, detail: 'milvus unavailable; paused' },
+    };
+    return { runner, readiness: [milvusReady] };
+  },
+});
