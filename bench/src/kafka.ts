@@ -107,8 +107,10 @@ export async function createTopics(bk: BenchKafka, set: TopicSet, partitions: nu
 }
 
 export async function deleteTopics(bk: BenchKafka, sets: readonly TopicSet[]): Promise<void> {
-  const topics = sets.flatMap((s) => [s.input, s.embed, s.index, s.dlq]);
-  await bk.admin.deleteTopics({ topics }).catch(() => {});
+  // Only the topics that exist: kafkajs retries a delete of a missing topic for half a minute.
+  const existing = new Set(await bk.admin.listTopics().catch(() => [] as string[]));
+  const topics = sets.flatMap((s) => [s.input, s.embed, s.index, s.dlq]).filter((t) => existing.has(t));
+  if (topics.length > 0) await bk.admin.deleteTopics({ topics }).catch(() => {});
   const groups = sets.flatMap((s) => Object.values(s.groups));
   await bk.admin.deleteGroups(groups).catch(() => {});
 }

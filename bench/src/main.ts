@@ -11,7 +11,16 @@ import { countTokens } from '@freshet/embedding';
 import { createMilvusClient, createPhysical, dropAll, dropPhysical, ensureCollection } from '@freshet/milvus';
 import type { ProductEvent } from '@freshet/schemas';
 import { pollUntil } from '@freshet/testkit';
+import {
+  type BacklogContext,
+  type BacklogRun,
+  type BacklogSystem,
+  backlogItems,
+  runBacklog,
+  sharedProcesses,
+} from './backlog.js';
 import { bestPoint, fillCatalog, mixCeiling, partialCeiling } from './ceiling.js';
+import { CpuMeter } from './cpu.js';
 import { stageCycle } from './cycle.js';
 import { isPriceStock, runFreshness } from './freshness.js';
 import { hopBreakdown } from './hops.js';
@@ -29,8 +38,26 @@ import {
 } from './kafka.js';
 import { LoadSampler, machineInfo, waitForQuietCpu } from './machine.js';
 import { runNaive } from './naive.js';
-import { REPO_ROOT, type ServiceProcess, type Stage, startFakeApi, startService } from './processes.js';
-import { type BenchResults, evaluateTargets, markdown, svgChart, type Throughput } from './results.js';
+import {
+  REPO_ROOT,
+  SERVICES_ROOT,
+  type ServiceProcess,
+  type Stage,
+  startFakeApi,
+  startService,
+} from './processes.js';
+import {
+  type BacklogOnlyResults,
+  type BacklogResults,
+  type BenchResults,
+  backlogOnlyMarkdown,
+  backlogSummary,
+  evaluateTargets,
+  loadReference,
+  markdown,
+  svgChart,
+  type Throughput,
+} from './results.js';
 import { bucketDelta, histogramQuantile, parseHistogram, percentile } from './stats.js';
 import { BENCH_MODEL, generateSegments, mixOf, ProductFold, tokenBudget } from './workload.js';
 
@@ -48,6 +75,16 @@ const { values: args } = parseArgs({
     'naive-seconds': { type: 'string' },
     // Only the Milvus ceiling and the stage-alone runs (tuning); writes no results.
     'stages-only': { type: 'boolean', default: false },
+    // Only the backlog segments (pipeline and seed-style baseline, CPU per event): results/backlog.*
+    'backlog-only': { type: 'boolean', default: false },
+    // API latencies of the backlog segments (ms, comma-separated) and their size.
+    'backlog-latencies': { type: 'string' },
+    'backlog-creates': { type: 'string' },
+    'backlog-events': { type: 'string' },
+    // Which systems drain each backlog: freshet, seedStyle (comma-separated).
+    'backlog-systems': { type: 'string', default: 'freshet,seedStyle' },
+    // The large backlog for memory (RSS with default settings); 0 leaves it out.
+    'memory-events': { type: 'string' },
   },
 });
 
@@ -62,6 +99,10 @@ const SIZES = quick
       naiveSeconds: 4,
       trialRows: 400,
       batches: [1, 100, 500],
+      backlogCreates: 300,
+      backlogEvents: 2700,
+      memoryCreates: 0,
+      memoryEvents: 0,
     }
   : {
       catalog: 50_000,
@@ -72,6 +113,11 @@ const SIZES = quick
       naiveSeconds: 30,
       trialRows: 5000,
       batches: [1, 100, 250, 500, 1000],
+      // Issue 13's backlog: 5k creates + 40k mix; and 20k + 180k for memory.
+      backlogCreates: 5000,
+      backlogEvents: 40_000,
+      memoryCreates: 20_000,
+      memoryEvents: 180_000,
     };
 const sizeArg = (name: 'catalog' | 'events' | 'freshness-seconds' | 'naive-seconds', fallback: number) =>
   args[name] === undefined ? fallback : Number(args[name]);
@@ -81,7 +127,21 @@ Object.assign(SIZES, {
   pipeline: sizeArg('events', SIZES.pipeline),
   freshnessSeconds: sizeArg('freshness-seconds', SIZES.freshnessSeconds),
   naiveSeconds: sizeArg('naive-seconds', SIZES.naiveSeconds),
+  backlogCreates:
+    args['backlog-creates'] === undefined ? SIZES.backlogCreates : Number(args['backlog-creates']),
+  backlogEvents: args['backlog-events'] === undefined ? SIZES.backlogEvents : Number(args['backlog-events']),
+  memoryEvents: args['memory-events'] === undefined ? SIZES.memoryEvents : Number(args['memory-events']),
 });
+// The memory backlog keeps issue 13's proportion: one create per nine mixed events.
+SIZES.memoryCreates = Math.round(SIZES.memoryEvents / 9);
+const backlogLatencies = (args['backlog-latencies'] ?? (quick ? '20' : '20,150'))
+  .split(',')
+  .filter((x) => x.trim() !== '')
+  .map(Number);
+const backlogSystems = (args['backlog-systems'] ?? '')
+  .split(',')
+  .map((x) => x.trim())
+  .filter((x): x is BacklogSystem => x === 'freshet' || x === 'seedStyle');
 const RATE = 500;
 const PARTITIONS = 6;
 const latencyMs = Number(args['latency-ms']);
@@ -107,6 +167,8 @@ const serviceNodeOptions: Record<Stage, string> =
         writer: '--max-old-space-size=160',
       };
 // CPU profiles (node --cpu-prof) of every service process, written when each one exits.
+// Today's services' CPU per 1,000 events on the backlog (results/earlier), the target's reference.
+const reference = loadReference(join(REPO_ROOT, 'bench/results/earlier'));
 const profileDir = args.profile ? join(tmpdir(), 'freshet-bench-profiles') : undefined;
 
 const say = (message: string) =>
@@ -173,7 +235,11 @@ async function main(): Promise<void> {
       (e): e is [string, string] => e[0].startsWith('FRESHET_') && e[1] !== undefined,
     ),
   );
-  const env = (set: TopicSet, stage: Stage): Record<string, string> => ({
+  const env = (
+    set: TopicSet,
+    stage: Stage,
+    target: { collection: string; apiUrl: string } = { collection, apiUrl: api.url },
+  ): Record<string, string> => ({
     ...passEnv,
     FRESHET_KAFKA_BROKERS: STACK.kafka,
     FRESHET_REGISTRY_URL: STACK.registry,
@@ -183,9 +249,9 @@ async function main(): Promise<void> {
     FRESHET_TOPIC_INDEX: set.index,
     FRESHET_TOPIC_DLQ: set.dlq,
     FRESHET_TOPIC_PARTITIONS: String(PARTITIONS),
-    FRESHET_COLLECTION: collection,
+    FRESHET_COLLECTION: target.collection,
     FRESHET_EMBEDDING_PROVIDER: 'openai',
-    FRESHET_EMBEDDING_BASE_URL: api.url,
+    FRESHET_EMBEDDING_BASE_URL: target.apiUrl,
     FRESHET_EMBEDDING_MODEL: BENCH_MODEL.model,
     FRESHET_EMBEDDING_DIMENSIONS: String(BENCH_MODEL.dimension),
     FRESHET_SHUTDOWN_GRACE_MS: '10000',
@@ -196,8 +262,8 @@ async function main(): Promise<void> {
         ? { FRESHET_EMBEDDER_GROUP_ID: set.groups.embedder }
         : { FRESHET_WRITER_GROUP_ID: set.groups.writer }),
   });
-  const start = async (stage: Stage, set: TopicSet) => {
-    const s = await startService(stage, env(set, stage), {
+  const start = async (stage: Stage, set: TopicSet, target?: { collection: string; apiUrl: string }) => {
+    const s = await startService(stage, env(set, stage, target), {
       logDir,
       nodeOptions: serviceNodeOptions[stage],
       ...(profileDir ? { cpuProfDir: profileDir } : {}),
@@ -208,6 +274,54 @@ async function main(): Promise<void> {
   const stop = async (s: ServiceProcess) => {
     await s.stop();
     running.splice(running.indexOf(s), 1);
+  };
+  const backlogCtx: BacklogContext = {
+    id,
+    bk,
+    milvus,
+    seed,
+    partitions: PARTITIONS,
+    say,
+    startFakeApi,
+    startService: (stage, set, target, apiUrl) => start(stage, set, { collection: target, apiUrl }),
+    stopService: stop,
+  };
+  const memoryEvents = args['backlog-only'] && args['memory-events'] === undefined ? 0 : SIZES.memoryEvents;
+  const backlogLabels = [
+    ...backlogLatencies.map((l) => `backlog${l}`),
+    ...(memoryEvents > 0 ? ['memory'] : []),
+  ];
+  /** Issue 13's backlog at each API latency (pipeline and seed-style), then the large one for memory. */
+  const runBacklogs = async (): Promise<BacklogResults> => {
+    say(
+      `backlog segments: ${SIZES.backlogCreates} creates + ${SIZES.backlogEvents} mixed events pre-filled, API ${backlogLatencies.join(' and ')} ms, ${backlogSystems.join(' and ')}`,
+    );
+    const items = backlogItems(seed, SIZES.backlogCreates, SIZES.backlogEvents);
+    const runs: BacklogRun[] = [];
+    for (const latency of backlogLatencies)
+      runs.push(
+        await runBacklog(backlogCtx, {
+          label: `backlog${latency}`,
+          items,
+          creates: SIZES.backlogCreates,
+          latencyMs: latency,
+          systems: backlogSystems,
+        }),
+      );
+    let memory: BacklogRun | undefined;
+    if (memoryEvents > 0) {
+      say(
+        `memory backlog: ${SIZES.memoryCreates} creates + ${memoryEvents} mixed events, freshet only, services with default settings`,
+      );
+      memory = await runBacklog(backlogCtx, {
+        label: 'memory',
+        items: backlogItems(seed + 1, SIZES.memoryCreates, memoryEvents),
+        creates: SIZES.memoryCreates,
+        latencyMs: 20,
+        systems: ['freshet'],
+      });
+    }
+    return { runs, ...(memory ? { memory } : {}), ...(reference ? { reference } : {}) };
   };
   const assigned = (s: ServiceProcess) =>
     pollUntil(() => s.assignedAt(), {
@@ -263,7 +377,7 @@ async function main(): Promise<void> {
   const cleanup = () => {
     cleaned ??= (async () => {
       for (const s of [...running]) await s.stop().catch(() => {});
-      await deleteTopics(bk, Object.values(sets));
+      await deleteTopics(bk, [...Object.values(sets), ...backlogLabels.map((l) => topicSet(id, l))]);
       await bk.admin.deleteGroups([`bench.${id}.naive`]).catch(() => {});
       await bk.close();
       // Milvus Lite drops a loaded 50,000-row collection slowly; released first it takes seconds.
@@ -271,6 +385,10 @@ async function main(): Promise<void> {
         await milvus.releaseCollection({ collection_name: name }).catch(() => {});
       await dropAll(milvus, collection).catch(() => {});
       await dropPhysical(milvus, naiveCollection).catch(() => {});
+      for (const label of backlogLabels) {
+        await dropAll(milvus, `${collection}_${label}`).catch(() => {});
+        await dropPhysical(milvus, `${collection}_${label}_seed`).catch(() => {});
+      }
       await milvus.closeConnection().catch(() => {});
       await api.stop();
     })();
@@ -283,6 +401,27 @@ async function main(): Promise<void> {
     });
   }
   try {
+    if (args['backlog-only']) {
+      const backlog = await runBacklogs();
+      const out: BacklogOnlyResults = {
+        schema: 1,
+        mode: 'backlog',
+        runId: id,
+        startedAt: new Date(started).toISOString(),
+        durationSeconds: (Date.now() - started) / 1000,
+        machine: machineInfo(load.stop()),
+        servicesRoot: SERVICES_ROOT,
+        serviceNodeOptions,
+        serviceEnv: passEnv,
+        backlog,
+      };
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(join(outDir, 'backlog.json'), `${JSON.stringify(out, null, 2)}\n`);
+      writeFileSync(join(outDir, 'backlog.md'), backlogOnlyMarkdown(out));
+      for (const line of backlogSummary(backlog)) say(line);
+      say(`results in ${join(outDir, 'backlog.{json,md}')} after ${Math.round(out.durationSeconds)} s`);
+      return;
+    }
     say(
       `fake OpenAI API at ${api.url} (${latencyMs} ms per request); run ${id}, ${quick ? 'quick' : 'full'} mode`,
     );
@@ -433,7 +572,19 @@ async function main(): Promise<void> {
       await waitLagZero(bk, drainedPairs, 5 * 60 * 1000);
       return run;
     };
+    const liveCpu = new CpuMeter({
+      router: routerSvc.pid,
+      embedder: embedder.pid,
+      writer: writerSvc.pid,
+      ...sharedProcesses(api),
+    });
     const fresh = await steadyRun(segments.freshness);
+    const liveCpuSeconds = liveCpu.stop();
+    say(
+      `  CPU-s over the run: ${Object.entries(liveCpuSeconds)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
     const metricsAfter = await scrapeAll();
     const cycles = {
       router: stageCycle('router', metricsBefore.router, metricsAfter.router),
@@ -526,6 +677,8 @@ async function main(): Promise<void> {
       `  ${naive.eventsPerSecond.toFixed(1)} events/s, ${naiveApi.tokens} tokens for ${naive.events} events`,
     );
 
+    const backlog = await runBacklogs();
+
     load.stop();
     const partialResults: Omit<BenchResults, 'targets'> = {
       schema: 1,
@@ -584,6 +737,8 @@ async function main(): Promise<void> {
         hops,
         cycles,
         settled: { flushMs, ...settled },
+        cpuSeconds: liveCpuSeconds,
+        events: segments.freshness.length,
       },
       tokens: {
         pipeline: pipelineApi.tokens,
@@ -601,6 +756,7 @@ async function main(): Promise<void> {
         stageSegment: { spent: stageTokens, limit: stageBudget.limit },
       },
       memory,
+      backlog,
     };
     const results: BenchResults = { ...partialResults, targets: evaluateTargets(partialResults) };
     mkdirSync(outDir, { recursive: true });

@@ -1,10 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, pollUntil } from '@freshet/testkit';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Where the services are started from: this checkout, or another built one (BENCH_SERVICES_ROOT), so the
+ * same bench measures e.g. an earlier commit's services (`git worktree add /tmp/old <commit>`, install, build).
+ */
+export const SERVICES_ROOT = process.env.BENCH_SERVICES_ROOT
+  ? resolve(process.env.BENCH_SERVICES_ROOT)
+  : REPO_ROOT;
 
 export type Stage = 'router' | 'embedder' | 'writer';
 
@@ -63,9 +71,9 @@ export async function startService(
       `--cpu-prof-dir=${options.cpuProfDir}`,
       `--cpu-prof-name=${stage}-${Date.now()}.cpuprofile`,
     );
-  args.push(join(REPO_ROOT, `services/${stage}/dist/main.js`));
+  args.push(join(SERVICES_ROOT, `services/${stage}/dist/main.js`));
   const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
+    cwd: SERVICES_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       // glibc's malloc arenas, as the image sets them (Dockerfile): up to 8 per core otherwise.

@@ -83,7 +83,21 @@ test('bench --quick writes complete, sane results and leaves nothing behind', {
         `${stage}: ${JSON.stringify(m)}`,
       );
     }
-    assert.equal(r.targets.length, 11);
+    // Issue 13's backlog: the pipeline and the seed-style baseline drained the same events, both into
+    // collections equal to the oracle, with tokens and every process's CPU time counted.
+    const runs20 = r.backlog?.runs ?? [];
+    assert.equal(runs20.length, 1);
+    for (const system of ['freshet', 'seedStyle'] as const) {
+      const x = runs20[0]?.[system];
+      assert.ok(x, `backlog ${system} ran`);
+      assert.equal(x.events, runs20[0]?.events);
+      assert.deepEqual([x.oracle.lost, x.oracle.stale, x.oracle.ghost], [0, 0, 0], `${system} oracle`);
+      assert.ok(x.oracle.rows > 0 && x.tokens > 0 && x.eventsPerSecond > 0, JSON.stringify(x));
+      const own = system === 'freshet' ? ['router', 'embedder', 'writer'] : ['seedStyle'];
+      for (const p of [...own, 'kafka', 'milvus'])
+        assert.ok((x.cpuSeconds[p] ?? 0) > 0, `${system} ${p} CPU`);
+    }
+    assert.ok(r.targets.length >= 13);
     for (const target of r.targets) assert.equal(typeof target.met, 'boolean');
 
     const md = readFileSync(join(out, 'quick.md'), 'utf8');

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BacklogRun, BacklogSystemRun } from './backlog.js';
 import type { CeilingPoint } from './ceiling.js';
 import type { StageCycle } from './cycle.js';
 import type { FreshnessSample } from './freshness.js';
@@ -90,6 +93,9 @@ export interface BenchResults {
     /** The wait for a quiet CPU before the run (after the bulk phases). */
     /** Before the run: Milvus flushed (ms), then the wait for a quiet CPU. */
     settled: { flushMs: number; waitedMs: number; busy: number; quiet: boolean };
+    /** CPU seconds of every process over the steady run (from /proc), and the events it carried. */
+    cpuSeconds?: Record<string, number>;
+    events?: number;
   };
   tokens: {
     /** Spent by the pipeline on the whole-pipeline segment (fake server's count). */
@@ -107,7 +113,74 @@ export interface BenchResults {
     stageSegment: { spent: number; limit: number };
   };
   memory: Record<Stage, Memory & { stageAlonePeakRssMb: number }>;
+  /** Issue 13's backlog segments (pipeline vs seed-style baseline) and the large backlog for memory. */
+  backlog?: BacklogResults;
   targets: Target[];
+}
+
+export interface BacklogResults {
+  /** One per API latency: the same backlog drained by each system. */
+  runs: BacklogRun[];
+  /** The large backlog (freshet only): services' RSS with default settings. */
+  memory?: BacklogRun;
+  /** An earlier code's services' CPU per 1,000 events on the same backlog (results/earlier), for the target. */
+  reference?: Reference;
+}
+
+export interface Reference {
+  /** What was measured (commit, file). */
+  label: string;
+  latencyMs: number;
+  servicesCpuPerThousand: number;
+}
+
+/** What `--backlog-only` writes (results/backlog.json). */
+export interface BacklogOnlyResults {
+  schema: 1;
+  mode: 'backlog';
+  runId: string;
+  startedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  /** The checkout the services ran from (BENCH_SERVICES_ROOT, else this one). */
+  servicesRoot: string;
+  serviceNodeOptions: Record<string, string>;
+  serviceEnv: Record<string, string>;
+  backlog: BacklogResults;
+}
+
+const SERVICES = ['router', 'embedder', 'writer', 'seedStyle'];
+
+/** CPU seconds of the system's own processes (the three services, or the baseline). */
+export function ownCpu(run: BacklogSystemRun): number {
+  return Object.entries(run.cpuSeconds)
+    .filter(([k]) => SERVICES.includes(k))
+    .reduce((sum, [, v]) => sum + v, 0);
+}
+
+export const perThousand = (cpu: number, events: number): number => (1000 * cpu) / events;
+
+/**
+ * The reference for the CPU target: the backlog results kept in `dir` whose file name starts with
+ * `reference-` (the earlier code's `--backlog-only` run), at the lowest latency it has.
+ */
+export function loadReference(dir: string): Reference | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.startsWith('reference-') && f.endsWith('.json'));
+  } catch {
+    return undefined;
+  }
+  const file = files.sort()[0];
+  if (!file) return undefined;
+  const kept = JSON.parse(readFileSync(join(dir, file), 'utf8')) as BacklogOnlyResults;
+  const run = [...kept.backlog.runs].sort((a, b) => a.latencyMs - b.latencyMs).find((r) => r.freshet);
+  if (!run?.freshet) return undefined;
+  return {
+    label: file,
+    latencyMs: run.latencyMs,
+    servicesCpuPerThousand: perThousand(ownCpu(run.freshet), run.freshet.events),
+  };
 }
 
 export interface Target {
@@ -177,6 +250,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       met: r.tokens.pipeline <= 1.05 * r.tokens.limit,
     },
   ];
+  if (r.backlog) out.push(...backlogTargets(r.backlog));
   for (const stage of ['router', 'embedder', 'writer'] as const) {
     const m = r.memory[stage];
     out.push({
@@ -187,6 +261,159 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     });
   }
   return out;
+}
+
+/** Issue 13's targets on the backlog segments. */
+export function backlogTargets(b: BacklogResults): Target[] {
+  const out: Target[] = [];
+  const goals: Record<number, number> = { 20: 2, 150: 4 };
+  for (const run of b.runs) {
+    const f = run.freshet;
+    const s = run.seedStyle;
+    if (!f || !s) continue;
+    const goal = goals[run.latencyMs];
+    if (goal !== undefined)
+      out.push({
+        name: `backlog, ${run.latencyMs} ms API: pipeline vs seed-style`,
+        goal: `≥ ${goal} × events/s`,
+        value: `${fmt(f.eventsPerSecond / s.eventsPerSecond, 2)} × (${fmt(f.eventsPerSecond)} vs ${fmt(s.eventsPerSecond)} events/s)`,
+        met: f.eventsPerSecond >= goal * s.eventsPerSecond,
+      });
+    out.push({
+      name: `backlog, ${run.latencyMs} ms API: tokens vs seed-style`,
+      goal: '≤ 1.0 ×',
+      value: `${fmt(f.tokens / s.tokens, 3)} × (${fmt(f.tokens)} vs ${fmt(s.tokens)})`,
+      met: f.tokens <= s.tokens,
+    });
+  }
+  const first = [...b.runs].sort((x, y) => x.latencyMs - y.latencyMs).find((r) => r.freshet);
+  if (first?.freshet && b.reference && b.reference.latencyMs === first.latencyMs) {
+    const now = perThousand(ownCpu(first.freshet), first.freshet.events);
+    out.push({
+      name: `backlog, ${first.latencyMs} ms API: services' CPU-s per 1,000 events vs ${b.reference.label}`,
+      goal: '≤ 0.5 ×',
+      value: `${fmt(now / b.reference.servicesCpuPerThousand, 2)} × (${fmt(now, 2)} vs ${fmt(b.reference.servicesCpuPerThousand, 2)})`,
+      met: now <= 0.5 * b.reference.servicesCpuPerThousand,
+    });
+  }
+  const all = [...b.runs, ...(b.memory ? [b.memory] : [])];
+  const systems = all.flatMap((r) =>
+    (['freshet', 'seedStyle'] as const).flatMap((k) => (r[k] ? [{ r, k, x: r[k] }] : [])),
+  );
+  const wrong = systems.filter(({ x }) => x.oracle.lost + x.oracle.stale + x.oracle.ghost > 0);
+  out.push({
+    name: 'backlog: Milvus equal to the oracle after each drain',
+    goal: '0 lost, 0 stale, 0 ghost',
+    value:
+      wrong.length === 0
+        ? `${systems.length} of ${systems.length} drains`
+        : wrong
+            .map(({ r, k, x }) => `${r.label} ${k}: ${x.oracle.lost}/${x.oracle.stale}/${x.oracle.ghost}`)
+            .join('; '),
+    met: wrong.length === 0,
+  });
+  if (b.memory?.freshet)
+    for (const stage of ['router', 'embedder', 'writer']) {
+      const mb = b.memory.freshet.peakRssMb[stage] ?? Number.NaN;
+      out.push({
+        name: `RSS ${stage}, ${fmt(b.memory.events)}-event backlog, default settings`,
+        goal: '< 256 MB',
+        value: `${fmt(mb)} MB peak`,
+        met: mb < 256,
+      });
+    }
+  return out;
+}
+
+const cpuCell = (run: BacklogSystemRun, key: string) =>
+  run.cpuSeconds[key] === undefined ? '—' : fmt(run.cpuSeconds[key] as number, 1);
+
+/** The backlog section of the Markdown results. */
+export function backlogMarkdown(b: BacklogResults): string[] {
+  const rows: string[] = [];
+  for (const run of [...b.runs, ...(b.memory ? [b.memory] : [])])
+    for (const k of ['freshet', 'seedStyle'] as const) {
+      const x = run[k];
+      if (!x) continue;
+      rows.push(
+        `| ${fmt(run.creates)} + ${fmt(run.mixEvents)}, ${run.latencyMs} ms | ${k === 'freshet' ? 'freshet' : 'seed-style'} | ${fmt(x.eventsPerSecond)} | ${fmt(x.tokens)} | ${cpuCell(x, 'router')} | ${cpuCell(x, 'embedder')} | ${cpuCell(x, 'writer')} | ${cpuCell(x, 'seedStyle')} | ${cpuCell(x, 'kafka')} | ${cpuCell(x, 'milvus')} | ${fmt(perThousand(ownCpu(x), x.events), 2)} | ${fmt(perThousand(ownCpu(x) + (x.cpuSeconds.kafka ?? 0) + (x.cpuSeconds.milvus ?? 0), x.events), 2)} | ${Object.entries(
+          x.peakRssMb,
+        )
+          .map(([s, mb]) => `${s} ${fmt(mb)}`)
+          .join(
+            ', ',
+          )} | ${x.oracle.lost + x.oracle.stale + x.oracle.ghost === 0 ? `equal (${fmt(x.oracle.rows)} rows)` : `**${x.oracle.lost} lost, ${x.oracle.stale} stale, ${x.oracle.ghost} ghost**`} |`,
+      );
+    }
+  const ratios = b.runs
+    .filter((r) => r.freshet && r.seedStyle)
+    .map((r) => {
+      const f = r.freshet as BacklogSystemRun;
+      const s = r.seedStyle as BacklogSystemRun;
+      return `| ${r.latencyMs} ms | ${fmt(f.eventsPerSecond / s.eventsPerSecond, 2)} × | ${fmt(f.tokens / s.tokens, 3)} × | ${fmt(ownCpu(f) / ownCpu(s), 2)} × | ${fmt(s.finalLingerMs ?? 0)} ms |`;
+    });
+  return [
+    '## Backlog: whole pipeline vs seed-style baseline (issue 13)',
+    '',
+    'The DESIGN §8 mix pre-filled on a fresh input topic (creates of a fresh catalog first, then the mix over it, Zipf ids), drained by the three services (from the router joining its group to every lag 0), and on the same events by the seed-style baseline (one process: batches of 100 events or 2 s, the last event of each product in a batch wins, a content-hash cache with a 1 h TTL, one API call per batch of new texts, one upsert per batch plus its deletes and partial updates, auto-commit; `bench/src/seed-style.ts`), each into its own fresh collection and then compared with the oracle. CPU seconds are utime + stime from /proc over the run; Kafka and Milvus Lite are shared with other work on this machine, so their share is an upper bound.',
+    '',
+    '| backlog, API | system | events/s | tokens | router CPU-s | embedder CPU-s | writer CPU-s | seed-style CPU-s | Kafka CPU-s | Milvus CPU-s | own CPU-s / 1,000 events | with Kafka + Milvus / 1,000 | peak RSS MB | Milvus after the drain |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    "| API | freshet / seed-style events/s | tokens | own CPU-s | seed-style's last batch waited for the linger |",
+    '|---|---|---|---|---|',
+    ...ratios,
+    '',
+    ...(b.reference
+      ? [
+          `Reference for the CPU target: ${b.reference.label}, services' CPU-s per 1,000 events ${fmt(b.reference.servicesCpuPerThousand, 2)} at ${b.reference.latencyMs} ms.`,
+          '',
+        ]
+      : []),
+  ];
+}
+
+/** One line per run, for the console. */
+export function backlogSummary(b: BacklogResults): string[] {
+  const lines: string[] = [];
+  for (const run of [...b.runs, ...(b.memory ? [b.memory] : [])])
+    for (const k of ['freshet', 'seedStyle'] as const) {
+      const x = run[k];
+      if (x)
+        lines.push(
+          `${run.label} ${k}: ${fmt(x.eventsPerSecond)} events/s, ${fmt(x.tokens)} tokens, own CPU-s ${fmt(ownCpu(x), 1)} = ${fmt(perThousand(ownCpu(x), x.events), 2)} per 1,000 events (${Object.entries(
+            x.cpuSeconds,
+          )
+            .map(([p, v]) => `${p} ${fmt(v, 1)}`)
+            .join(', ')}), peak RSS ${Object.entries(x.peakRssMb)
+            .map(([p, v]) => `${p} ${fmt(v)}`)
+            .join(', ')} MB`,
+        );
+    }
+  for (const t of backlogTargets(b))
+    lines.push(`${t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.value} (goal ${t.goal})`);
+  return lines;
+}
+
+export function backlogOnlyMarkdown(r: BacklogOnlyResults): string {
+  const m = r.machine;
+  return [
+    '# freshet bench (backlog only)',
+    '',
+    `${r.startedAt}, ${fmt(r.durationSeconds)} s. Machine: ${m.cores} cores (${m.cpuModel}), ${fmt(m.memoryGb, 1)} GB, Node ${m.node}. Load average (1 min): start ${fmt(m.load.start, 2)}, mean ${fmt(m.load.mean, 2)}, max ${fmt(m.load.max, 2)}.`,
+    `Services from ${r.servicesRoot}; NODE_OPTIONS ${Object.entries(r.serviceNodeOptions)
+      .map(([stage, o]) => `${stage} \`${o || '(none)'}\``)
+      .join(', ')}.`,
+    '',
+    '| target | goal | measured | met |',
+    '|---|---|---|---|',
+    ...backlogTargets(r.backlog).map(
+      (x) => `| ${x.name} | ${x.goal} | ${x.value} | ${x.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+    ...backlogMarkdown(r.backlog),
+  ].join('\n');
 }
 
 export function markdown(r: BenchResults): string {
@@ -285,6 +512,19 @@ export function markdown(r: BenchResults): string {
       (s) => `| ${s} | ${fmt(r.memory[s].hwmMb)} | ${fmt(r.memory[s].stageAlonePeakRssMb)} |`,
     ),
     '',
+    ...(r.freshness.cpuSeconds && r.freshness.events
+      ? [
+          `## CPU over the ${fmt(r.freshness.offeredRate)} events/s run (CPU-s from /proc; per 1,000 events)`,
+          '',
+          '| process | CPU-s | per 1,000 events |',
+          '|---|---|---|',
+          ...Object.entries(r.freshness.cpuSeconds).map(
+            ([p, v]) => `| ${p} | ${fmt(v, 1)} | ${fmt(perThousand(v, r.freshness.events as number), 2)} |`,
+          ),
+          '',
+        ]
+      : []),
+    ...(r.backlog ? backlogMarkdown(r.backlog) : []),
     '![freshness over time and throughput per stage](latest.svg)',
     '',
   ];

@@ -1,0 +1,318 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { allRows, createPhysical, dropAll, dropPhysical, type MilvusClient } from '@freshet/milvus';
+import { contentHash, embeddingText, type ProductEvent } from '@freshet/schemas';
+import { buildOracle, generateEvents, type StreamItem } from '@freshet/testkit';
+import { CpuMeter, pidListeningOn } from './cpu.js';
+import {
+  type BenchKafka,
+  createTopics,
+  deleteTopics,
+  produceEvents,
+  STACK,
+  type TopicSet,
+  topicSet,
+  waitLagZero,
+} from './kafka.js';
+import { waitForQuietCpu } from './machine.js';
+import { type FakeApiProcess, procMemory, REPO_ROOT, type ServiceProcess, type Stage } from './processes.js';
+import type { SeedStyleOptions, SeedStyleReport } from './seed-style.js';
+import { BENCH_MODEL } from './workload.js';
+
+/**
+ * Backlog segments (issue 13): the DESIGN §8 mix pre-filled on the input topic (creates of a fresh catalog
+ * first, then the mix over it, Zipf ids), drained by the whole freshet pipeline and, on the same events,
+ * by the seed-style baseline (seed-style.ts), each into its own fresh collection and checked against the
+ * oracle. Reported per run: events/s, the fake server's tokens, the CPU seconds of every process from
+ * /proc and the services' peak RSS.
+ */
+
+export type BacklogSystem = 'freshet' | 'seedStyle';
+
+export interface OracleCheck {
+  rows: number;
+  lost: number;
+  stale: number;
+  ghost: number;
+}
+
+export interface BacklogSystemRun {
+  events: number;
+  /** From joining the group (the router's, or the baseline's) to the last event written. */
+  seconds: number;
+  eventsPerSecond: number;
+  tokens: number;
+  requests: number;
+  inputs: number;
+  /** CPU seconds over the run, per process (router, embedder, writer or seedStyle; kafka, milvus, fakeApi). */
+  cpuSeconds: Record<string, number>;
+  /** Peak RSS (MB) of the system's own processes over the run. */
+  peakRssMb: Record<string, number>;
+  oracle: OracleCheck;
+  /** Seed-style only: what its last, partial batch waited for the 2 s linger (included in `seconds`). */
+  finalLingerMs?: number;
+}
+
+export interface BacklogRun {
+  label: string;
+  latencyMs: number;
+  creates: number;
+  mixEvents: number;
+  events: number;
+  freshet?: BacklogSystemRun;
+  seedStyle?: BacklogSystemRun;
+}
+
+export interface BacklogContext {
+  id: string;
+  bk: BenchKafka;
+  milvus: MilvusClient;
+  seed: number;
+  partitions: number;
+  say(message: string): void;
+  startFakeApi(latencyMs: number): Promise<FakeApiProcess>;
+  /** Starts a service on a topic set, writing to `collection`, against the API at `apiUrl`. */
+  startService(stage: Stage, set: TopicSet, collection: string, apiUrl: string): Promise<ServiceProcess>;
+  stopService(service: ServiceProcess): Promise<void>;
+}
+
+/** `creates` CREATE events of a fresh catalog, then `mix` events of the DESIGN §8 mix over it. */
+export function backlogItems(seed: number, creates: number, mix: number): StreamItem[] {
+  return generateEvents({ seed, catalogSize: creates, count: mix, warmUp: true, now: Date.now() });
+}
+
+const port = (hostPort: string) => Number(new URL(`tcp://${hostPort}`).port);
+
+/** The shared processes whose CPU every run reports besides its own: the broker, Milvus, the fake API. */
+export function sharedProcesses(api: FakeApiProcess): Record<string, number> {
+  const out: Record<string, number> = { fakeApi: api.pid };
+  const kafka = pidListeningOn(port(STACK.kafka.split(',')[0] ?? ''));
+  const milvus = pidListeningOn(port(STACK.milvus));
+  if (kafka !== undefined) out.kafka = kafka;
+  if (milvus !== undefined) out.milvus = milvus;
+  return out;
+}
+
+async function checkOracle(
+  milvus: MilvusClient,
+  collection: string,
+  items: readonly StreamItem[],
+): Promise<OracleCheck> {
+  const oracle = buildOracle(items, {
+    embeddingText: (p) =>
+      embeddingText(p, { templateVersion: BENCH_MODEL.templateVersion, attributes: BENCH_MODEL.attributes }),
+    contentHash: (t) => contentHash(t, BENCH_MODEL),
+  });
+  const rows = await allRows(milvus, collection);
+  const diff = oracle.diffAgainst(rows);
+  return { rows: rows.length, lost: diff.lost.length, stale: diff.stale.length, ghost: diff.ghost.length };
+}
+
+const oracleText = (o: OracleCheck) =>
+  o.lost + o.stale + o.ghost === 0
+    ? `equal to the oracle (${o.rows} rows)`
+    : `NOT equal to the oracle: ${o.lost} lost, ${o.stale} stale, ${o.ghost} ghost of ${o.rows} rows`;
+
+/** The whole pipeline drains the pre-filled input topic of `set` into `collection`. */
+async function drainFreshet(
+  ctx: BacklogContext,
+  set: TopicSet,
+  collection: string,
+  api: FakeApiProcess,
+  items: readonly StreamItem[],
+): Promise<BacklogSystemRun> {
+  await api.reset();
+  const services: ServiceProcess[] = [];
+  try {
+    const embedder = await ctx.startService('embedder', set, collection, api.url);
+    services.push(embedder);
+    const writer = await ctx.startService('writer', set, collection, api.url);
+    services.push(writer);
+    const router = await ctx.startService('router', set, collection, api.url);
+    services.push(router);
+    const meter = new CpuMeter({
+      router: router.pid,
+      embedder: embedder.pid,
+      writer: writer.pid,
+      ...sharedProcesses(api),
+    });
+    const t0 = await waitFor(() => router.assignedAt(), 'router partitions assigned');
+    const t1 = await waitLagZero(
+      ctx.bk,
+      [
+        { group: set.groups.router, topic: set.input },
+        { group: set.groups.embedder, topic: set.embed },
+        { group: set.groups.writer, topic: set.index },
+      ],
+      20 * 60 * 1000,
+    );
+    const cpuSeconds = meter.stop();
+    const stats = await api.stats();
+    const peakRssMb = Object.fromEntries(services.map((s) => [s.stage, s.memory().hwmMb]));
+    return {
+      events: items.length,
+      seconds: (t1 - t0) / 1000,
+      eventsPerSecond: items.length / ((t1 - t0) / 1000),
+      tokens: stats.tokens,
+      requests: stats.requests,
+      inputs: stats.inputs,
+      cpuSeconds,
+      peakRssMb,
+      oracle: await checkOracle(ctx.milvus, collection, items),
+    };
+  } finally {
+    for (const s of services) await ctx.stopService(s).catch(() => {});
+  }
+}
+
+/** The seed-style baseline (its own process) drains the same input topic into its own collection. */
+async function drainSeedStyle(
+  ctx: BacklogContext,
+  set: TopicSet,
+  collection: string,
+  api: FakeApiProcess,
+  items: readonly StreamItem[],
+): Promise<BacklogSystemRun> {
+  await api.reset();
+  await createPhysical(ctx.milvus, collection, BENCH_MODEL.dimension);
+  const options: SeedStyleOptions = {
+    brokers: STACK.kafka,
+    registry: STACK.registry,
+    milvus: STACK.milvus,
+    topic: set.input,
+    groupId: `${set.groups.router}.seed-style`,
+    collection,
+    apiUrl: api.url,
+    model: BENCH_MODEL.model,
+    dimension: BENCH_MODEL.dimension,
+    templateVersion: BENCH_MODEL.templateVersion,
+    attributes: [...BENCH_MODEL.attributes],
+    expect: items.length,
+  };
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bench/dist/seed-style-main.js')], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      BENCH_SEED_STYLE: JSON.stringify(options),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pid = child.pid ?? 0;
+  let meter: CpuMeter | undefined;
+  let peakRss = 0;
+  const rss = setInterval(() => {
+    peakRss = Math.max(peakRss, procMemory(pid)?.hwmMb ?? 0);
+  }, 250);
+  try {
+    const report = await new Promise<SeedStyleReport>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        if (line === 'ready') meter = new CpuMeter({ seedStyle: pid, ...sharedProcesses(api) });
+        else if (line.startsWith('{')) resolve(JSON.parse(line) as SeedStyleReport);
+      });
+      child.once('exit', (code) => reject(new Error(`seed-style baseline exited with ${code}`)));
+      setTimeout(
+        () => reject(new Error('seed-style baseline did not finish in 20 min')),
+        20 * 60 * 1000,
+      ).unref();
+    });
+    const cpuSeconds = meter?.stop() ?? {};
+    peakRss = Math.max(peakRss, procMemory(pid)?.hwmMb ?? 0);
+    const stats = await api.stats();
+    const seconds = (report.doneAt - report.joinedAt) / 1000;
+    return {
+      events: report.events,
+      seconds,
+      eventsPerSecond: report.events / seconds,
+      tokens: stats.tokens,
+      requests: stats.requests,
+      inputs: stats.inputs,
+      cpuSeconds,
+      peakRssMb: { seedStyle: peakRss },
+      oracle: await checkOracle(ctx.milvus, collection, items),
+      finalLingerMs: report.finalLingerMs,
+    };
+  } finally {
+    clearInterval(rss);
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(timer);
+    await ctx.bk.admin.deleteGroups([options.groupId]).catch(() => {});
+  }
+}
+
+async function waitFor(get: () => number | undefined, what: string): Promise<number> {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * One backlog segment at one API latency: the events pre-filled on a fresh input topic, then drained by
+ * each system in turn, each into a fresh collection; everything it created is removed at the end.
+ */
+export async function runBacklog(
+  ctx: BacklogContext,
+  options: {
+    label: string;
+    items: readonly StreamItem[];
+    creates: number;
+    latencyMs: number;
+    systems: readonly BacklogSystem[];
+  },
+): Promise<BacklogRun> {
+  const { label, items, latencyMs } = options;
+  const set = topicSet(ctx.id, label);
+  const collection = `bench_${ctx.id}_${label}`;
+  const seedCollection = `${collection}_seed`;
+  const api = await ctx.startFakeApi(latencyMs);
+  const run: BacklogRun = {
+    label,
+    latencyMs,
+    creates: options.creates,
+    mixEvents: items.length - options.creates,
+    events: items.length,
+  };
+  try {
+    await createTopics(ctx.bk, set, ctx.partitions);
+    const events = items.map((item) => {
+      if (item.kind !== 'event') throw new Error(`unexpected ${item.kind} in a backlog without faults`);
+      return item.event;
+    }) as ProductEvent[];
+    await produceEvents(ctx.bk, set.input, events);
+    for (const system of options.systems) {
+      // Milvus Lite compacts and indexes after a bulk load; the next run should not pay for the last one's.
+      await waitForQuietCpu({ timeoutMs: 30_000 });
+      ctx.say(
+        `  ${label}: ${system === 'freshet' ? 'freshet pipeline' : 'seed-style baseline'}, ${latencyMs} ms API`,
+      );
+      const result =
+        system === 'freshet'
+          ? await drainFreshet(ctx, set, collection, api, items)
+          : await drainSeedStyle(ctx, set, seedCollection, api, items);
+      run[system] = result;
+      const cpu = Object.entries(result.cpuSeconds)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ');
+      ctx.say(
+        `    ${Math.round(result.eventsPerSecond)} events/s, ${result.tokens} tokens, CPU-s ${cpu}; ${oracleText(result.oracle)}`,
+      );
+    }
+    return run;
+  } finally {
+    await deleteTopics(ctx.bk, [set]);
+    for (const name of [`${collection}_v1`, `${collection}_tombstones`, seedCollection])
+      await ctx.milvus.releaseCollection({ collection_name: name }).catch(() => {});
+    await dropAll(ctx.milvus, collection).catch(() => {});
+    await dropPhysical(ctx.milvus, seedCollection).catch(() => {});
+    await api.stop();
+  }
+}
