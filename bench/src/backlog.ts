@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { allRows, createPhysical, dropAll, dropPhysical, type MilvusClient } from '@freshet/milvus';
+import { createPhysical, dropAll, dropPhysical, getRows, type MilvusClient } from '@freshet/milvus';
 import { contentHash, embeddingText, type ProductEvent } from '@freshet/schemas';
 import { buildOracle, generateEvents, type StreamItem } from '@freshet/testkit';
 import { CpuMeter, pidListeningOn } from './cpu.js';
@@ -104,9 +104,19 @@ async function checkOracle(
       embeddingText(p, { templateVersion: BENCH_MODEL.templateVersion, attributes: BENCH_MODEL.attributes }),
     contentHash: (t) => contentHash(t, BENCH_MODEL),
   });
-  const rows = await allRows(milvus, collection);
+  // By id, not allRows: allRows pages with `product_id > last` over limit-5000 queries, and Milvus Lite
+  // returns a page's rows in segment order, not key order, so past 5,000 rows it skips some.
+  const rows = await getRows(milvus, collection, [...oracle.keys()]);
   const diff = oracle.diffAgainst(rows);
-  return { rows: rows.length, lost: diff.lost.length, stale: diff.stale.length, ghost: diff.ghost.length };
+  // Rows under ids the stream never had would be ghosts too: the collection holds exactly `rows`.
+  const counted = await milvus.query({ collection_name: collection, output_fields: ['count(*)'] });
+  const total = Number((counted.data[0] as Record<string, unknown> | undefined)?.['count(*)'] ?? 0);
+  return {
+    rows: total,
+    lost: diff.lost.length,
+    stale: diff.stale.length,
+    ghost: diff.ghost.length + Math.max(0, total - rows.length),
+  };
 }
 
 const oracleText = (o: OracleCheck) =>
