@@ -39,6 +39,7 @@ import {
 import { LoadSampler, machineInfo, waitForQuietCpu } from './machine.js';
 import { runNaive } from './naive.js';
 import {
+  type FakeApiProcess,
   REPO_ROOT,
   SERVICES_ROOT,
   type ServiceProcess,
@@ -275,6 +276,8 @@ async function main(): Promise<void> {
     await s.stop();
     running.splice(running.indexOf(s), 1);
   };
+  // The backlog segments' own fake APIs, stopped by the clean-up too (e.g. on SIGINT).
+  const extraApis: FakeApiProcess[] = [];
   const backlogCtx: BacklogContext = {
     id,
     bk,
@@ -282,7 +285,11 @@ async function main(): Promise<void> {
     seed,
     partitions: PARTITIONS,
     say,
-    startFakeApi,
+    startFakeApi: async (latency) => {
+      const started = await startFakeApi(latency);
+      extraApis.push(started);
+      return started;
+    },
     startService: (stage, set, target, apiUrl) => start(stage, set, { collection: target, apiUrl }),
     stopService: stop,
   };
@@ -391,6 +398,7 @@ async function main(): Promise<void> {
       }
       await milvus.closeConnection().catch(() => {});
       await api.stop();
+      for (const extra of extraApis) await extra.stop().catch(() => {});
     })();
     return cleaned;
   };
