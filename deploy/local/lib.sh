@@ -7,6 +7,8 @@ FRESHET_CACHE=${FRESHET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/freshet}
 FRESHET_STATE=${FRESHET_STATE:-$FRESHET_CACHE/state}
 KAFKA_PORT=${FRESHET_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${FRESHET_KAFKA_CONTROLLER_PORT:-9093}
+# The SASL_SSL listener (SCRAM-SHA-512, TLS from the local CA) for testing what managed Kafka requires.
+KAFKA_SASL_PORT=${FRESHET_KAFKA_SASL_PORT:-9094}
 REGISTRY_PORT=${FRESHET_REGISTRY_PORT:-8081}
 MILVUS_PORT=${FRESHET_MILVUS_PORT:-19530}
 KAFKA_HOME=$FRESHET_CACHE/kafka-$KAFKA_VERSION
@@ -15,6 +17,13 @@ MILVUS_HOME=$FRESHET_CACHE/milvus-lite-$MILVUS_LITE_VERSION
 LOG_DIR=$FRESHET_STATE/logs
 PID_DIR=$FRESHET_STATE/pids
 ALL_SERVICES=(kafka registry milvus)
+# Local CA, broker keystore and the client settings for the SASL_SSL listener; created once, reused.
+KAFKA_TLS_DIR=$FRESHET_STATE/kafka-tls
+KAFKA_SASL_ENV=$FRESHET_STATE/kafka-sasl.env
+# Fixed development credentials of the local broker (documented in deploy/local/README.md; not secrets).
+KAFKA_SASL_USER=freshet
+KAFKA_SASL_PASSWORD=freshet-local-dev
+KAFKA_KEYSTORE_PASSWORD=freshet-local-keystore
 mkdir -p "$FRESHET_CACHE" "$LOG_DIR" "$PID_DIR"
 
 say() { printf '[freshet-local] %s\n' "$*" >&2; }
@@ -85,6 +94,8 @@ probe_kafka() {
   port_open "$KAFKA_PORT" || return 1
   java -cp "$KAFKA_HOME/libs/*" kafka.admin.BrokerApiVersionsCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1
 }
+# The SASL_SSL listener accepts TCP; a broker started by an older up has no such listener.
+probe_kafka_sasl() { port_open "$KAFKA_SASL_PORT"; }
 probe_registry() {
   curl -fsS "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/config" 2>/dev/null | grep -q BACKWARD
 }
