@@ -1,5 +1,12 @@
 import { type CliConfig, loadCliConfig } from '@freshet/config';
-import { type Admin, createKafka, createOrderedProducer, type Kafka, type Producer } from '@freshet/kafka';
+import {
+  type Admin,
+  createKafka,
+  createOrderedProducer,
+  describeKafkaConnectionError,
+  type Kafka,
+  type Producer,
+} from '@freshet/kafka';
 import { createMilvusClient, type MilvusClient } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import { createLogger, type Logger } from '@freshet/telemetry';
@@ -67,7 +74,10 @@ export function createContext(options: ContextOptions): CliContext {
     admin() {
       admin ??= (async () => {
         const a = ctx.kafka().admin();
-        await a.connect();
+        // A wrong password or CA fails here: report it by its FRESHET_* code, not as "retries exceeded".
+        await a.connect().catch((error: unknown) => {
+          throw describeKafkaConnectionError(error, ctx.config.kafka);
+        });
         cleanups.push(() => a.disconnect());
         return a;
       })();
@@ -76,7 +86,9 @@ export function createContext(options: ContextOptions): CliContext {
     producer() {
       producer ??= (async () => {
         const p = createOrderedProducer(ctx.kafka());
-        await p.connect();
+        await p.connect().catch((error: unknown) => {
+          throw describeKafkaConnectionError(error, ctx.config.kafka);
+        });
         cleanups.push(() => p.disconnect());
         return p;
       })();

@@ -1,6 +1,7 @@
 export type { Admin, IHeaders, Kafka, Message, Producer } from 'kafkajs';
 export { backoffDelay, sleep } from './backoff.js';
 export { createKafka } from './client.js';
+export { describeKafkaConnectionError, KafkaConnectionError } from './connection-errors.js';
 export { type DeadLetter, DlqPublisher } from './dlq.js';
 export {
   KAFKA_ERROR_CODES,

@@ -6,8 +6,6 @@ import {
   type HealthServer,
   type Logger,
   type ReadinessCheck,
-  type Registry,
-  startHealthServer,
 } from '@freshet/telemetry';
 import type { StageRunner } from './stage-runner.js';
 import { createStageLogger, type StageBasics, type StageConfig, startStage } from './stage-start.js';
@@ -62,8 +60,9 @@ export interface StageDefinition<C extends StageConfig> {
 /**
  * The one start-up and shutdown order of every stage (issue 14), so a fix to it lands once.
  *
- * Start: config (a wrong variable exits 2 naming it) → logger → tracing, metrics, Kafka, topics →
- * the stage's composition → health server → signals → consume.
+ * Start: config (a wrong variable exits 2 naming it) → logger → tracing, metrics, health server (not
+ * ready) → Kafka (retried with backoff, /readyz naming why it cannot connect), topics → the stage's
+ * composition → its readiness checks → signals → consume.
  * SIGTERM: /readyz draining → the consumer stops fetching, finishes and commits within
  * consumerDrainMs (with `drainAlongside`) → registered clients closed, last first (producer before
  * Milvus) → tracing flushed → health server closed; the whole within FRESHET_SHUTDOWN_GRACE_MS.
@@ -99,18 +98,16 @@ async function start<C extends StageConfig>(
   } catch (error) {
     const refusal = definition.refusal?.(error) ?? null;
     if (!refusal) throw error;
-    await refuse(refusal, error, { config, logger, registry: basics.metrics.registry, closeClients });
+    await refuse(refusal, error, { config, logger, health: basics.health, closeClients });
     return;
   }
 
   const { runner } = parts;
-  const health = await startHealthServer({
-    host: config.service.httpHost,
-    port: config.service.httpPort,
-    registry: basics.metrics.registry,
-    readiness: [{ name: 'kafka', check: () => runner.health() }, ...parts.readiness],
-  });
-  logger.info({ url: health.url, port: health.port, ...parts.describe }, 'health server listening');
+  // The health server has answered since start-up (startStage); the stage's own checks join it now.
+  const { health, startup } = basics;
+  health.addReadiness({ name: 'kafka', check: () => runner.health() }, ...parts.readiness);
+  startup.done();
+  if (parts.describe) logger.info(parts.describe, 'stage composed');
 
   exitOnSignals(
     async () => {
@@ -136,17 +133,12 @@ async function start<C extends StageConfig>(
 async function refuse(
   refusal: StageRefusal,
   error: unknown,
-  stage: { config: StageConfig; logger: Logger; registry: Registry; closeClients: () => Promise<void> },
+  stage: { config: StageConfig; logger: Logger; health: HealthServer; closeClients: () => Promise<void> },
 ): Promise<void> {
-  const { config, logger } = stage;
+  const { config, logger, health } = stage;
   logger.error({ err: error, code: refusal.code }, `refusing to run: ${refusal.message}`);
-  const health: HealthServer = await startHealthServer({
-    host: config.service.httpHost,
-    port: config.service.httpPort,
-    registry: stage.registry,
-    readiness: [{ name: refusal.check, check: () => ({ ok: false, detail: refusal.message }) }],
-  });
-  logger.info({ url: health.url, port: health.port }, 'health server listening (not ready)');
+  // The start-up check stays unready ('preparing the stage'); this one says why it will not get further.
+  health.addReadiness({ name: refusal.check, check: () => ({ ok: false, detail: refusal.message }) });
   exitOnSignals(
     async () => {
       health.draining();

@@ -17,6 +17,8 @@ export interface HealthServerOptions {
 export interface HealthServer {
   url: string;
   port: number;
+  /** Adds checks once what they check exists (the server starts before the stage's clients). */
+  addReadiness(...checks: ReadinessCheck[]): void;
   /** Marks the process as shutting down: /readyz answers 503 so no traffic is sent to it. */
   draining(): void;
   close(): Promise<void>;
@@ -26,13 +28,14 @@ export interface HealthServer {
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const app: FastifyInstance = Fastify({ logger: false });
   let isDraining = false;
+  const readiness = [...options.readiness];
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (isDraining) return reply.code(503).send({ status: 'draining', checks: {} });
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     await Promise.all(
-      options.readiness.map(async (r) => {
+      readiness.map(async (r) => {
         try {
           checks[r.name] = await r.check();
         } catch (error) {
@@ -54,6 +57,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   return {
     url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
     port,
+    addReadiness: (...checks) => {
+      readiness.push(...checks);
+    },
     draining: () => {
       isDraining = true;
     },
