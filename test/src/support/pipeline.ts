@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { KafkaConfig } from '@freshet/config';
 import { createKafka, ensureTopics, groupLag } from '@freshet/kafka';
 import { AvroCodec, type ProductEvent, type SchemaName } from '@freshet/schemas';
 import { createLogger } from '@freshet/telemetry';
@@ -67,8 +68,15 @@ export interface TestKafka {
 
 const quiet = createLogger({ service: 'test', level: 'error' });
 
-/** Kafka admin + a Java-partitioned producer + the registry codec, with the test's topics created. */
-export async function connectKafka(names: PipelineNames, partitions = 3): Promise<TestKafka> {
+/**
+ * Kafka admin + a Java-partitioned producer + the registry codec, with the test's topics created;
+ * `connection` replaces the PLAINTEXT defaults (e.g. the SASL_SSL listener's brokers, ssl and sasl).
+ */
+export async function connectKafka(
+  names: PipelineNames,
+  partitions = 3,
+  connection: Partial<KafkaConfig> = {},
+): Promise<TestKafka> {
   const kafka = createKafka(
     {
       brokers: [STACK.kafka],
@@ -77,6 +85,7 @@ export async function connectKafka(names: PipelineNames, partitions = 3): Promis
       connectionTimeoutMs: 3000,
       sessionTimeoutMs: 30000,
       heartbeatIntervalMs: 3000,
+      ...connection,
     },
     quiet,
   );

@@ -31,6 +31,34 @@ export async function startService(
   /** A failpoint may kill it before it reports ready: then resolve with the exited service. */
   mayExitBeforeReady = false,
 ): Promise<RunningService> {
+  const service = await spawnService(stage, env);
+  let hasExited = false;
+  void service.exited.then(() => {
+    hasExited = true;
+  });
+  let outcome: boolean | string = false;
+  try {
+    outcome = await waitFor(
+      `${stage} /readyz`,
+      async () => {
+        if (hasExited) return 'exited';
+        const res = await fetch(`${service.url}/readyz`).catch(() => undefined);
+        return res?.status === 200;
+      },
+      readyTimeoutMs,
+      200,
+    );
+    if (outcome === 'exited' && mayExitBeforeReady) return service;
+    if (outcome === 'exited') throw new Error(`${stage} exited early`);
+  } catch (error) {
+    await service.kill9();
+    throw new Error(`${String((error as Error).message)}\n--- ${stage} log ---\n${service.logTail()}`);
+  }
+  return service;
+}
+
+/** Starts a stage as a real child process without waiting for it to be ready (for tests of why it is not). */
+export async function spawnService(stage: Stage, env: Record<string, string>): Promise<RunningService> {
   mkdirSync(LOG_DIR, { recursive: true });
   const port = await freePort();
   const logFile = join(LOG_DIR, `${stage}-${Date.now()}-${port}.log`);
@@ -88,24 +116,6 @@ export async function startService(
       }
     },
   };
-  let outcome: boolean | string = false;
-  try {
-    outcome = await waitFor(
-      `${stage} /readyz`,
-      async () => {
-        if (hasExited) return 'exited';
-        const res = await fetch(`${url}/readyz`).catch(() => undefined);
-        return res?.status === 200;
-      },
-      readyTimeoutMs,
-      200,
-    );
-    if (outcome === 'exited' && mayExitBeforeReady) return service;
-    if (outcome === 'exited') throw new Error(`${stage} exited early`);
-  } catch (error) {
-    await service.kill9();
-    throw new Error(`${String((error as Error).message)}\n--- ${stage} log ---\n${service.logTail()}`);
-  }
   return service;
 }
 
