@@ -195,6 +195,37 @@ describe('helm/freshet rendered', () => {
     }
   });
 
+  test('SASL_SSL: every stage and the provision job read the CA from the mounted Secret and the SCRAM password from a file', () => {
+    const config = ofKind(allOn, 'ConfigMap').find((c) => c.data?.FRESHET_KAFKA_BROKERS);
+    assert.ok(config, 'a ConfigMap with the Kafka settings');
+    const { caSecret } = allOnValues.kafka.tls;
+    const caFile = `/etc/freshet/kafka-ca/${caSecret.key}`;
+    assert.equal(config.data.FRESHET_KAFKA_SSL, 'true');
+    assert.equal(config.data.FRESHET_KAFKA_SSL_CA_FILE, caFile);
+    assert.equal(config.data.FRESHET_KAFKA_SASL_MECHANISM, 'scram-sha-512');
+    assert.equal(config.data.FRESHET_KAFKA_SASL_USERNAME, allOnValues.kafka.sasl.username);
+    const pods = [...ofKind(allOn, 'Deployment'), ...ofKind(allOn, 'Job')].map((d) => [d.metadata.name, d.spec.template.spec]);
+    assert.equal(pods.length, STAGES.length + 1, 'three stages and the provision job');
+    for (const [name, pod] of pods) {
+      const volume = pod.volumes.find((v) => v.secret?.secretName === caSecret.name);
+      assert.ok(volume, `${name} has the CA Secret as a volume`);
+      assert.deepEqual(volume.secret.items, [{ key: caSecret.key, path: caSecret.key }]);
+      const c = pod.containers[0];
+      const mount = c.volumeMounts.find((m) => m.name === volume.name);
+      assert.equal(`${mount?.mountPath}/${caSecret.key}`, caFile, `${name} mounts the CA where FRESHET_KAFKA_SSL_CA_FILE points`);
+      assert.equal(mount.readOnly, true);
+      assert.ok((c.env ?? []).some((e) => e.name === 'FRESHET_KAFKA_SASL_PASSWORD_FILE'), `${name} reads the password from a file`);
+    }
+    // Managed Kafka with a public CA (Confluent Cloud, MSK, Aiven with a public cert): no CA Secret, the system CAs.
+    const publicCa = renderValues('all-options-values.yaml', ['--set', 'kafka.tls.caSecret.name=']);
+    const publicConfig = ofKind(publicCa, 'ConfigMap').find((c) => c.data?.FRESHET_KAFKA_BROKERS);
+    assert.equal(publicConfig.data.FRESHET_KAFKA_SSL, 'true');
+    assert.equal(publicConfig.data.FRESHET_KAFKA_SSL_CA_FILE, undefined);
+    for (const d of ofKind(publicCa, 'Deployment')) {
+      assert.ok(!d.spec.template.spec.volumes.some((v) => v.secret?.secretName === caSecret.name));
+    }
+  });
+
   test('existingSecret: the pods mount the Secret the operator manages and the chart creates none for them', () => {
     const values = parseAllDocuments(readFileSync(join(CHART, 'ci/existing-secret-hpa-values.yaml'), 'utf8'))[0].toJS();
     const name = values.secrets.existingSecret;
