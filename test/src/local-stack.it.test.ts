@@ -65,6 +65,7 @@ before(async () => {
     FRESHET_STATE: state,
     FRESHET_KAFKA_PORT: String(await freePort()),
     FRESHET_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    FRESHET_KAFKA_SASL_PORT: String(await freePort()),
     FRESHET_MILVUS_PORT: String(await freePort()),
   };
 });
@@ -78,6 +79,11 @@ test('up twice in a row is harmless, and down leaves no process behind', async (
   const first = await local('up', 'kafka', 'milvus');
   assert.equal(first.code, 0, first.out);
   assert.ok(await isListening(Number(env.FRESHET_KAFKA_PORT)), 'kafka listens');
+  assert.ok(await isListening(Number(env.FRESHET_KAFKA_SASL_PORT)), 'kafka listens on SASL_SSL too');
+  assert.match(
+    readFileSync(join(state, 'kafka-sasl.env'), 'utf8'),
+    /FRESHET_KAFKA_SASL_MECHANISM=scram-sha-512/,
+  );
   assert.ok(await isListening(Number(env.FRESHET_MILVUS_PORT)), 'milvus listens');
   const started = pids();
   assert.deepEqual(Object.keys(started).sort(), ['kafka', 'milvus']);
@@ -94,6 +100,7 @@ test('up twice in a row is harmless, and down leaves no process behind', async (
   for (const [name, pid] of Object.entries(started)) assert.ok(!alive(pid), `${name} (pid ${pid}) is gone`);
   assert.deepEqual(processesUsingState(), [], 'no process of this stack is left');
   assert.ok(!(await isListening(Number(env.FRESHET_MILVUS_PORT))), 'milvus port closed');
+  assert.ok(!(await isListening(Number(env.FRESHET_KAFKA_SASL_PORT))), 'kafka SASL_SSL port closed');
   assert.notEqual((await local('status', '--quiet', 'kafka', 'milvus')).code, 0, 'status reports it stopped');
   const again = await local('down', 'kafka', 'milvus');
   assert.equal(again.code, 0, 'down is idempotent');

@@ -26,6 +26,7 @@ export const FULL: Preset = {
   ports: {
     kafkaPort: port('FRESHET_CHAOS_KAFKA_PORT', 29092),
     kafkaControllerPort: port('FRESHET_CHAOS_KAFKA_CONTROLLER_PORT', 29093),
+    kafkaSaslPort: port('FRESHET_CHAOS_KAFKA_SASL_PORT', 29094),
     milvusPort: port('FRESHET_CHAOS_MILVUS_PORT', 29530),
   },
 };
@@ -47,6 +48,7 @@ export const SHORT: Preset = {
   ports: {
     kafkaPort: port('FRESHET_CHAOS_SHORT_KAFKA_PORT', 29192),
     kafkaControllerPort: port('FRESHET_CHAOS_SHORT_KAFKA_CONTROLLER_PORT', 29193),
+    kafkaSaslPort: port('FRESHET_CHAOS_SHORT_KAFKA_SASL_PORT', 29194),
     milvusPort: port('FRESHET_CHAOS_SHORT_MILVUS_PORT', 29630),
   },
 };

@@ -12,6 +12,8 @@ export type PrivateService = 'kafka' | 'milvus';
 export interface PrivateStackOptions {
   kafkaPort: number;
   kafkaControllerPort: number;
+  /** The broker's SASL_SSL listener: its own port, never the shared broker's 9094. */
+  kafkaSaslPort: number;
   milvusPort: number;
 }
 
@@ -34,6 +36,7 @@ export class PrivateStack {
       FRESHET_STATE: this.state,
       FRESHET_KAFKA_PORT: String(options.kafkaPort),
       FRESHET_KAFKA_CONTROLLER_PORT: String(options.kafkaControllerPort),
+      FRESHET_KAFKA_SASL_PORT: String(options.kafkaSaslPort),
       FRESHET_MILVUS_PORT: String(options.milvusPort),
     };
   }
