@@ -11,6 +11,7 @@ export interface SaslListener {
   env: Record<string, string>;
   /** The same, as a client config for the test's own Kafka connection. */
   connection: Partial<KafkaConfig>;
+  username: string;
   password: string;
   caFile: string;
 }
@@ -22,9 +23,12 @@ function stateDir(): string {
   return join(cache, 'state');
 }
 
-/** Reads the listener's settings; fails with what to run when the broker has no SASL_SSL listener. */
+/**
+ * Reads the listener's settings (`FRESHET_TEST_KAFKA_SASL_ENV` names another such file, e.g. for a remote
+ * cluster); fails with what to run when the broker has no SASL_SSL listener.
+ */
 export async function saslListener(): Promise<SaslListener> {
-  const file = join(stateDir(), 'kafka-sasl.env');
+  const file = process.env.FRESHET_TEST_KAFKA_SASL_ENV ?? join(stateDir(), 'kafka-sasl.env');
   const restart = 'run deploy/local/up kafka (it restarts a broker started without that listener)';
   if (!existsSync(file))
     throw new Error(`${file} is missing: the local broker has no SASL_SSL listener; ${restart}`);
@@ -38,14 +42,16 @@ export async function saslListener(): Promise<SaslListener> {
   if (!(await isListening(port))) throw new Error(`nothing listens on ${broker} (SASL_SSL); ${restart}`);
   const password = env.FRESHET_KAFKA_SASL_PASSWORD ?? '';
   const caFile = env.FRESHET_KAFKA_SSL_CA_FILE ?? '';
+  const username = env.FRESHET_KAFKA_SASL_USERNAME ?? '';
   return {
     env,
+    username,
     password,
     caFile,
     connection: {
       brokers: [broker],
       ssl: { caFile, rejectUnauthorized: true },
-      sasl: { mechanism: 'scram-sha-512', username: env.FRESHET_KAFKA_SASL_USERNAME ?? '', password },
+      sasl: { mechanism: 'scram-sha-512', username, password },
     },
   };
 }
