@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -78,6 +78,29 @@ test('SASL needs a username and a password', () => {
   });
   assert.deepEqual(c.kafka.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
   assert.deepEqual(c.kafka.ssl, { rejectUnauthorized: true });
+});
+
+test('a Kafka CA file that is unreadable, not PEM, or given with TLS off is refused naming the variable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'freshet-ca-'));
+  const pem = join(dir, 'ca.crt');
+  writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const notPem = join(dir, 'ca.der');
+  writeFileSync(notPem, Buffer.from([0x30, 0x82, 0x01]));
+  const tls = { FRESHET_KAFKA_SSL: 'true' };
+  assert.deepEqual(loadRouterConfig({ ...tls, FRESHET_KAFKA_SSL_CA_FILE: pem }).kafka.ssl, {
+    caFile: pem,
+    rejectUnauthorized: true,
+  });
+  for (const [env, problem] of [
+    [{ ...tls, FRESHET_KAFKA_SSL_CA_FILE: join(dir, 'missing.crt') }, /cannot read .*missing\.crt/],
+    [{ ...tls, FRESHET_KAFKA_SSL_CA_FILE: notPem }, /no PEM certificate/],
+    [{ FRESHET_KAFKA_SSL_CA_FILE: pem }, /FRESHET_KAFKA_SSL is false/],
+  ] as const) {
+    const problems = problemsOf(() => loadRouterConfig(env));
+    assert.equal(problems[0]?.variable, 'FRESHET_KAFKA_SSL_CA_FILE');
+    assert.match(problems[0]?.problem ?? '', problem);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('the CLI reads the same connection, topic, group and model variables as the stages', () => {

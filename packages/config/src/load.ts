@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { type Env, parseEnv } from './env.js';
 import { ConfigError } from './errors.js';
@@ -183,6 +184,7 @@ function kafka(name: ServiceName | 'cli', e: AnyEnv): KafkaConfig {
     }
     sasl = { mechanism, username: e.FRESHET_KAFKA_SASL_USERNAME, password: e.FRESHET_KAFKA_SASL_PASSWORD };
   }
+  if (e.FRESHET_KAFKA_SSL_CA_FILE) checkCaFile(e.FRESHET_KAFKA_SSL_CA_FILE, e.FRESHET_KAFKA_SSL);
   return {
     brokers: e.FRESHET_KAFKA_BROKERS,
     clientId: e.FRESHET_KAFKA_CLIENT_ID ?? `freshet-${name}`,
@@ -197,6 +199,33 @@ function kafka(name: ServiceName | 'cli', e: AnyEnv): KafkaConfig {
     sessionTimeoutMs: e.FRESHET_KAFKA_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: e.FRESHET_KAFKA_HEARTBEAT_INTERVAL_MS,
   };
+}
+
+/**
+ * A CA file that cannot be used fails at start naming the variable, not later as a TLS error: unreadable,
+ * not PEM, or given while TLS is off (it would be ignored and the client would speak plaintext).
+ */
+function checkCaFile(file: string, ssl: boolean): void {
+  const variable = 'FRESHET_KAFKA_SSL_CA_FILE';
+  if (!ssl) {
+    throw new ConfigError([
+      {
+        variable,
+        problem: 'is set but FRESHET_KAFKA_SSL is false: set FRESHET_KAFKA_SSL=true, or unset the CA',
+      },
+    ]);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError([{ variable, problem: `cannot read ${file}: ${(cause as Error).message}` }]);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError([
+      { variable, problem: `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` },
+    ]);
+  }
 }
 
 function milvus(e: EmbedderEnv | WriterEnv | CliEnv): MilvusConfig {
