@@ -81,7 +81,7 @@ export async function startStage(
 
 // Between connection attempts at start-up: a wrong password or an untrusted certificate is usually
 // fixed on the other side (the user created, the Secret rolled), so the stage waits unready instead
-// of exiting into a restart loop; the cap keeps a log line per half minute at most.
+// of exiting into a restart loop; the cap means it tries again (and says so) at least every 30 s.
 const CONNECT_RETRY = { baseMs: 1000, maxMs: 30000 };
 
 /** Connects the admin client, retrying with backoff; readiness and the log say why it cannot yet. */
