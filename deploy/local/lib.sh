@@ -1,4 +1,4 @@
-# Shared by deploy/local/{install,up,down,status,logs}. Sourced, not run.
+# Shared by deploy/local/{install,up,down,status,logs,demo}. Sourced, not run.
 set -euo pipefail
 LOCAL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
@@ -31,14 +31,28 @@ die() { say "error: $*"; exit 1; }
 # shellcheck source=node.sh
 . "$LOCAL_DIR/node.sh"
 
+# Names on the command line → services, one a line, each once. No names: the stack. `stages` is the
+# pipeline's three stages, `all` the stack and the stages.
 services_from_args() {
   if [ $# -eq 0 ]; then printf '%s\n' "${ALL_SERVICES[@]}"; return; fi
+  local s seen=" "
   for s in "$@"; do
-    case "$s" in kafka|registry|milvus) echo "$s" ;; *) die "unknown service '$s' (kafka, registry, milvus)" ;; esac
+    case "$s" in
+      kafka|registry|milvus|router|embedder|writer) set -- "$s" ;;
+      stages) set -- "${STAGES[@]}" ;;
+      all) set -- "${ALL_SERVICES[@]}" "${STAGES[@]}" ;;
+      *) die "unknown service '$s' (kafka, registry, milvus, router, embedder, writer; stages = the three stages, all = stack + stages)" ;;
+    esac
+    for s in "$@"; do case "$seen" in *" $s "*) ;; *) seen="$seen$s "; echo "$s" ;; esac; done
   done
 }
 
-port_of() { case "$1" in kafka) echo "$KAFKA_PORT" ;; registry) echo "$REGISTRY_PORT" ;; milvus) echo "$MILVUS_PORT" ;; esac; }
+port_of() {
+  case "$1" in
+    kafka) echo "$KAFKA_PORT" ;; registry) echo "$REGISTRY_PORT" ;; milvus) echo "$MILVUS_PORT" ;;
+    router|embedder|writer) stage_port "$1" ;;
+  esac
+}
 
 pid_of() {
   local f=$PID_DIR/$1.pid
@@ -106,4 +120,32 @@ import sys
 from pymilvus import MilvusClient
 MilvusClient(f"http://127.0.0.1:{sys.argv[1]}", timeout=3).list_collections()
 PY
+}
+
+# --- The pipeline's stages (router, embedder, writer) in the background, like the stack (issue 15) ---
+# Each stage serves /healthz, /readyz and /metrics on its own port; `freshet status` reads the same
+# FRESHET_<STAGE>_PORT variables (packages/config), so it finds them with no URL given.
+STAGES=(router embedder writer)
+ROUTER_PORT=${FRESHET_ROUTER_PORT:-9101}
+EMBEDDER_PORT=${FRESHET_EMBEDDER_PORT:-9102}
+WRITER_PORT=${FRESHET_WRITER_PORT:-9103}
+REPO_DIR=$(cd "$LOCAL_DIR/../.." && pwd)
+
+is_stage() { case "$1" in router|embedder|writer) return 0 ;; *) return 1 ;; esac; }
+stage_port() { case "$1" in router) echo "$ROUTER_PORT" ;; embedder) echo "$EMBEDDER_PORT" ;; writer) echo "$WRITER_PORT" ;; esac; }
+
+# Ready = the stage's own /readyz answers 200 (connected to Kafka, and Milvus for the embedder and writer).
+probe_stage() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(stage_port "$1")/readyz" 2>/dev/null; }
+
+# Starts a built stage detached against the local stack (FRESHET_* set by the caller win), on the pinned Node.
+start_stage() {
+  local s=$1 main="$REPO_DIR/services/$1/dist/main.js"
+  [ -f "$main" ] || die "$s is not built ($main is missing): run npx tsc -b first (npm run demo does)"
+  use_node
+  start_detached "$s" env \
+    FRESHET_HTTP_PORT="$(stage_port "$s")" \
+    FRESHET_KAFKA_BROKERS="${FRESHET_KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
+    FRESHET_REGISTRY_URL="${FRESHET_REGISTRY_URL:-http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}" \
+    FRESHET_MILVUS_ADDRESS="${FRESHET_MILVUS_ADDRESS:-127.0.0.1:$MILVUS_PORT}" \
+    node --enable-source-maps "$main"
 }

@@ -1,6 +1,7 @@
 // deploy/local on its own ports and state folder (issue 3 proof): `up` twice is harmless, `down` leaves no
 // process behind, and `up` refuses a port held by someone else, naming it. Kafka and Milvus only: the shared
-// stack the other tests use is never touched.
+// stack the other tests use is never touched (its registry is used as it is). Issue 15: `up stages` runs the
+// three stages in the background, `status` and `freshet status` (no URL given) show them, `down` stops them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,23 +10,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { CLI_MAIN } from './support/cli.js';
 import { freePort, isListening } from './support/ports.js';
-import { REPO_ROOT } from './support/stack.js';
+import { REPO_ROOT, STACK } from './support/stack.js';
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), 'freshet-local-stack-'));
 let env: NodeJS.ProcessEnv;
 
 async function local(command: 'up' | 'down' | 'status', ...args: string[]) {
+  return runScript(join(REPO_ROOT, 'deploy/local', command), args);
+}
+
+async function runScript(file: string, args: string[]) {
   try {
-    const { stdout, stderr } = await run(join(REPO_ROOT, 'deploy/local', command), args, {
+    const { stdout, stderr } = await run(file, args, {
       env,
       timeout: 180_000,
     });
-    return { code: 0, out: stdout + stderr };
+    return { code: 0, out: stdout + stderr, stdout };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, out: (e.stdout ?? '') + (e.stderr ?? '') };
+    return { code: e.code ?? -1, out: (e.stdout ?? '') + (e.stderr ?? ''), stdout: e.stdout ?? '' };
   }
 }
 
@@ -67,11 +73,18 @@ before(async () => {
     FRESHET_KAFKA_CONTROLLER_PORT: String(await freePort()),
     FRESHET_KAFKA_SASL_PORT: String(await freePort()),
     FRESHET_MILVUS_PORT: String(await freePort()),
+    FRESHET_ROUTER_PORT: String(await freePort()),
+    FRESHET_EMBEDDER_PORT: String(await freePort()),
+    FRESHET_WRITER_PORT: String(await freePort()),
   };
+  // The stages talk to this test's Kafka and Milvus and to the shared registry, whatever the caller exported.
+  env.FRESHET_KAFKA_BROKERS = `127.0.0.1:${env.FRESHET_KAFKA_PORT}`;
+  env.FRESHET_MILVUS_ADDRESS = `127.0.0.1:${env.FRESHET_MILVUS_PORT}`;
+  env.FRESHET_REGISTRY_URL = STACK.registry;
 });
 
 after(async () => {
-  await local('down', 'kafka', 'milvus');
+  await local('down');
   rmSync(state, { recursive: true, force: true });
 });
 
@@ -118,4 +131,66 @@ test('up refuses a port held by another process and names it', async () => {
   } finally {
     await new Promise<void>((resolve) => squatter.close(() => resolve()));
   }
+});
+
+const STAGES = ['router', 'embedder', 'writer'] as const;
+const stagePort = (stage: (typeof STAGES)[number]) => Number(env[`FRESHET_${stage.toUpperCase()}_PORT`]);
+
+test('up stages runs the three stages in the background; status and freshet status show them; down stops them', async () => {
+  const up = await local('up', 'stages');
+  assert.equal(up.code, 0, up.out);
+  const started = pids();
+  for (const stage of STAGES) {
+    assert.ok(started[stage] !== undefined && alive(started[stage]), `${stage} runs: ${up.out}`);
+    const ready = await fetch(`http://127.0.0.1:${stagePort(stage)}/readyz`);
+    assert.equal(ready.status, 200, `${stage} /readyz`);
+  }
+  assert.ok(!('registry' in started), 'the registry that already answered was used, not started');
+
+  const again = await local('up', 'stages');
+  assert.equal(again.code, 0, again.out);
+  for (const stage of STAGES) assert.match(again.out, new RegExp(`${stage} already running`));
+  assert.deepEqual(pids(), started, 'the second up started nothing new');
+
+  const status = await local('status', 'stages');
+  assert.equal(status.code, 0, status.out);
+  for (const stage of STAGES)
+    assert.match(
+      status.out,
+      new RegExp(`${stage} +running +pid ${started[stage]} +port ${stagePort(stage)}`),
+    );
+
+  // `freshet status` with no URL reads each stage at deploy/local's address (FRESHET_<STAGE>_PORT).
+  const cli = await runScript(process.execPath, [CLI_MAIN, 'status', '--json', '--interval', '200']);
+  assert.equal(cli.code, 0, cli.out);
+  const report = JSON.parse(cli.stdout) as {
+    stages: Array<{ stage: string; lag: number | null; metrics?: { url: string; ready: boolean } }>;
+  };
+  assert.deepEqual(
+    report.stages.map((s) => [s.stage, s.metrics?.url, s.metrics?.ready]),
+    STAGES.map((stage) => [stage, `http://127.0.0.1:${stagePort(stage)}`, true]),
+  );
+
+  const stop = await local('down', 'stages');
+  assert.equal(stop.code, 0, stop.out);
+  for (const stage of STAGES) {
+    assert.ok(!alive(started[stage]!), `${stage} (pid ${started[stage]}) is gone`);
+    assert.ok(!(await isListening(stagePort(stage))), `${stage} port closed`);
+  }
+  assert.match(stop.out, /writer stopped/);
+  assert.ok(alive(started.kafka!), '`down stages` leaves the stack running');
+  assert.notEqual((await local('status', '--quiet', 'stages')).code, 0, 'status reports the stages stopped');
+  // Nothing answers at the default addresses now: lag only, a note per stage, and no failure.
+  const cliAfter = await runScript(process.execPath, [CLI_MAIN, 'status', '--interval', '100']);
+  assert.equal(cliAfter.code, 0, cliAfter.out);
+  for (const stage of STAGES)
+    assert.match(
+      cliAfter.out,
+      new RegExp(`note: no ${stage} answers at http://127\\.0\\.0\\.1:${stagePort(stage)}`),
+    );
+
+  const down = await local('down');
+  assert.equal(down.code, 0, down.out);
+  for (const [name, pid] of Object.entries(started)) assert.ok(!alive(pid), `${name} (pid ${pid}) is gone`);
+  assert.deepEqual(processesUsingState(), [], 'no process of this stack is left');
 });

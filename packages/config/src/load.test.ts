@@ -116,6 +116,17 @@ test('the CLI reads the same connection, topic, group and model variables as the
   assert.equal(c.topics.dlqReplays, 'freshet.dlq-replays');
   assert.deepEqual(c.groups, { router: 'freshet-router', embedder: 'freshet-embedder', writer: 'w' });
   assert.deepEqual(c.stageUrls, { writer: 'http://writer:9103' });
+  assert.deepEqual(c.localStageUrls, {
+    router: 'http://127.0.0.1:9101',
+    embedder: 'http://127.0.0.1:9102',
+    writer: 'http://127.0.0.1:9103',
+  });
+  assert.equal(
+    loadCliConfig({ FRESHET_EMBEDDER_PORT: '19702' }).localStageUrls.embedder,
+    'http://127.0.0.1:19702',
+  );
+  // deploy/local passes its stage ports to every stage: they are known variables there too.
+  assert.equal(loadRouterConfig({ FRESHET_WRITER_PORT: '19703' }).service.httpPort, 9101);
   assert.equal(c.output, 'json');
   assert.equal(c.logLevel, 'warn');
   assert.equal(c.kafka.clientId, 'freshet-cli');

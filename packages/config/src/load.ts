@@ -119,6 +119,11 @@ export function loadCliConfig(env: Env = process.env): CliConfig {
       ...(e.FRESHET_CLI_EMBEDDER_URL ? { embedder: e.FRESHET_CLI_EMBEDDER_URL } : {}),
       ...(e.FRESHET_CLI_WRITER_URL ? { writer: e.FRESHET_CLI_WRITER_URL } : {}),
     },
+    localStageUrls: {
+      router: `http://127.0.0.1:${e.FRESHET_ROUTER_PORT}`,
+      embedder: `http://127.0.0.1:${e.FRESHET_EMBEDDER_PORT}`,
+      writer: `http://127.0.0.1:${e.FRESHET_WRITER_PORT}`,
+    },
   };
 }
 

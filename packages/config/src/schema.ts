@@ -145,6 +145,13 @@ export const cliShape = {
   FRESHET_CLI_ROUTER_URL: z.url({ message: 'expected a URL' }).optional(),
   FRESHET_CLI_EMBEDDER_URL: z.url({ message: 'expected a URL' }).optional(),
   FRESHET_CLI_WRITER_URL: z.url({ message: 'expected a URL' }).optional(),
+  /**
+   * The ports deploy/local starts the stages on (each one's FRESHET_HTTP_PORT there). Without
+   * FRESHET_CLI_<STAGE>_URL, `freshet status` looks for the stage at http://127.0.0.1:<port>.
+   */
+  FRESHET_ROUTER_PORT: routerShape.FRESHET_HTTP_PORT,
+  FRESHET_EMBEDDER_PORT: embedderShape.FRESHET_HTTP_PORT,
+  FRESHET_WRITER_PORT: writerShape.FRESHET_HTTP_PORT,
   /** Compacted topic recording which DLQ entries `freshet dlq replay` already sent back. */
   FRESHET_TOPIC_DLQ_REPLAYS: str('freshet.dlq-replays'),
 } as const;

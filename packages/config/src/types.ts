@@ -104,4 +104,6 @@ export interface CliConfig {
   logLevel: ServiceConfig['logLevel'];
   /** Base URL of each stage's HTTP server (health and /metrics), when known. */
   stageUrls: Partial<Record<ServiceName, string>>;
+  /** Where deploy/local runs each stage (FRESHET_<STAGE>_PORT on loopback): `status` looks there when no URL is set. */
+  localStageUrls: Record<ServiceName, string>;
 }

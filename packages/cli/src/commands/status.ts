@@ -24,6 +24,8 @@ export interface StageStatus {
   lag: number | null;
   partitions: PartitionLag[];
   lagError?: string;
+  /** Why there are no metrics: no URL was given and nothing answers at the deploy/local address. */
+  note?: string;
   metrics?: {
     url: string;
     ready: boolean;
@@ -100,14 +102,38 @@ async function stageMetrics(
   }
 }
 
-async function stageStatus(ctx: CliContext, stage: ServiceName, url: string | undefined, intervalMs: number) {
+/** Whether anything answers HTTP at `url` (a refused connection or a timeout: no). */
+async function answers(url: string): Promise<boolean> {
+  return fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * `url`: given (flag or FRESHET_CLI_<STAGE>_URL), so a stage that does not answer there is a problem; or
+ * the deploy/local address, looked at only when something answers there (a cluster user who set no URL
+ * gets the lag alone, as before, plus a note).
+ */
+async function stageStatus(
+  ctx: CliContext,
+  stage: ServiceName,
+  url: { href: string; given: boolean },
+  intervalMs: number,
+) {
   const { topics, groups } = ctx.config;
   const topic = stage === 'router' ? topics.input : stage === 'embedder' ? topics.embed : topics.index;
   const status: StageStatus = { stage, group: groups[stage], topic, lag: null, partitions: [] };
   const admin = await ctx.admin();
   const [lag, metrics] = await Promise.all([
     groupLag(admin, groups[stage], topic).catch((error: Error) => error),
-    url ? stageMetrics(stage, url, intervalMs) : Promise.resolve(undefined),
+    (async () => {
+      if (!url.given && !(await answers(url.href))) {
+        status.note = `no ${stage} answers at ${url.href} (deploy/local/up stages starts one; --${stage}-url or FRESHET_CLI_${stage.toUpperCase()}_URL points elsewhere)`;
+        return undefined;
+      }
+      return stageMetrics(stage, url.href, intervalMs);
+    })(),
   ]);
   if (lag instanceof Error) status.lagError = lag.message;
   else {
@@ -129,14 +155,14 @@ export const status: CliCommand = {
     program
       .command('status')
       .description(
-        "per stage: consumer-group lag, and with a stage's URL its throughput, freshness p50/p99, breaker state; DLQ size",
+        "per stage: consumer-group lag, and from its HTTP server (the URL given, else deploy/local's on 127.0.0.1) throughput, freshness p50/p99, breaker state; DLQ size",
       )
       .option(
         '--router-url <url>',
-        "router's HTTP server, e.g. http://127.0.0.1:9101 (FRESHET_CLI_ROUTER_URL)",
+        "router's HTTP server (FRESHET_CLI_ROUTER_URL; default: deploy/local's, http://127.0.0.1:$FRESHET_ROUTER_PORT, 9101)",
       )
-      .option('--embedder-url <url>', "embedder's HTTP server (FRESHET_CLI_EMBEDDER_URL)")
-      .option('--writer-url <url>', "writer's HTTP server (FRESHET_CLI_WRITER_URL)")
+      .option('--embedder-url <url>', "embedder's HTTP server (FRESHET_CLI_EMBEDDER_URL; default port 9102)")
+      .option('--writer-url <url>', "writer's HTTP server (FRESHET_CLI_WRITER_URL; default port 9103)")
       .addOption(
         new Option('--interval <ms>', 'sampling interval for throughput and recent freshness')
           .argParser(integer(100, 60000))
@@ -144,15 +170,19 @@ export const status: CliCommand = {
       )
       .action(
         run(async (ctx, opts) => {
-          const urls: Partial<Record<ServiceName, string>> = {
+          const given: Partial<Record<ServiceName, string>> = {
             ...ctx.config.stageUrls,
             ...(opts.routerUrl ? { router: opts.routerUrl } : {}),
             ...(opts.embedderUrl ? { embedder: opts.embedderUrl } : {}),
             ...(opts.writerUrl ? { writer: opts.writerUrl } : {}),
           };
+          const urlOf = (s: ServiceName) => {
+            const href = given[s];
+            return href ? { href, given: true } : { href: ctx.config.localStageUrls[s], given: false };
+          };
           const admin = await ctx.admin();
           const [stages, dlqOffsets] = await Promise.all([
-            Promise.all(STAGES.map((s) => stageStatus(ctx, s, urls[s], opts.interval))),
+            Promise.all(STAGES.map((s) => stageStatus(ctx, s, urlOf(s), opts.interval))),
             admin.fetchTopicOffsets(ctx.config.topics.dlq).catch((error: Error) => error),
           ]);
           const dlq =
@@ -194,6 +224,7 @@ export const status: CliCommand = {
                 }),
               ]),
               `dlq ${dlq.topic}: ${dlq.size ?? 'error'} entries`,
+              ...stages.flatMap((s) => (s.note ? [`note: ${s.note}`] : [])),
               ...problems.map((p) => `problem: ${p}`),
             ].join('\n'),
           );
