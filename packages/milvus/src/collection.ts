@@ -2,6 +2,7 @@ import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { forgetSchema } from './client.js';
 import { call, MilvusRejectedError } from './errors.js';
 import { physicalName, productFields, tombstoneFields, tombstoneName, VECTOR_INDEX } from './layout.js';
+import { checkModel, otherRowModel } from './model-guard.js';
 
 /**
  * What the vectors of a physical collection were made with, kept as JSON in the collection property
@@ -35,6 +36,17 @@ export function parseModel(description: string | undefined): IndexModel | null {
 export interface EnsuredCollection {
   physical: string;
   created: boolean;
+  /** An older-layout collection without a recorded model took the configured one (see guardModel). */
+  adopted: boolean;
+}
+
+export interface EnsureOptions {
+  alias: string;
+  dimension: number;
+  /** The configured model: checked against the collection's (ModelMismatchError), recorded on a new one. */
+  model?: IndexModel;
+  /** Who is configured, for the mismatch message ("the writer"). */
+  who?: string;
 }
 
 /**
@@ -44,7 +56,7 @@ export interface EnsuredCollection {
  */
 export async function ensureCollection(
   client: MilvusClient,
-  options: { alias: string; dimension: number; model?: IndexModel },
+  options: EnsureOptions,
 ): Promise<EnsuredCollection> {
   // Milvus Lite has no lock around create: a process racing another (writer and embedder start together)
   // sees "already exists", "[Errno 17] File exists" or "does not exist" for a collection half made by the
@@ -56,6 +68,7 @@ export async function ensureCollection(
       const code = (error as { code?: unknown } | null)?.code;
       const raced =
         code !== 'FRESHET_DIMENSION_MISMATCH' &&
+        code !== 'FRESHET_MODEL_MISMATCH' &&
         code !== 'FRESHET_MILVUS_LAYOUT' &&
         CREATE_RACE.test(String((error as Error).message));
       if (!raced || attempt >= 5) throw error;
@@ -68,13 +81,14 @@ const CREATE_RACE = /already exist|File exists|does not exist|not exist/i;
 
 async function ensureCollectionOnce(
   client: MilvusClient,
-  options: { alias: string; dimension: number; model?: IndexModel },
+  options: EnsureOptions,
 ): Promise<EnsuredCollection> {
   const { alias, dimension } = options;
+  const who = options.who ?? 'this stage';
   await ensureTombstones(client, alias);
   const existing = await describeAlias(client, alias);
   if (existing) {
-    if (existing.dimension !== dimension) {
+    if (!options.model && existing.dimension !== dimension) {
       throw new MilvusRejectedError(
         `collection ${alias} (${existing.physical}) has dimension ${existing.dimension}, but the embedding model gives ${dimension}; re-index blue/green to change it`,
         { code: 'FRESHET_DIMENSION_MISMATCH' },
@@ -82,7 +96,7 @@ async function ensureCollectionOnce(
     }
     // Milvus Lite cannot add a field to a collection (addCollectionField is a no-op there), so an older
     // layout is refused by name rather than failing on the first write.
-    const missing = productFields(dimension)
+    const missing = productFields(existing.dimension)
       .map((f) => f.name)
       .filter((name) => !existing.fields.includes(name));
     if (missing.length > 0) {
@@ -92,7 +106,10 @@ async function ensureCollectionOnce(
       );
     }
     await call('load', () => client.loadCollection({ collection_name: existing.physical }));
-    return { physical: existing.physical, created: false };
+    const adopted = options.model
+      ? await guardModel(client, { alias, ...existing }, options.model, who)
+      : false;
+    return { physical: existing.physical, created: false, adopted };
   }
   const versions = await listPhysical(client, alias);
   const physical = physicalName(alias, versions.length > 0 ? Math.max(...versions) : 1);
@@ -103,9 +120,43 @@ async function ensureCollectionOnce(
     // Lost a race with another process creating the same alias: fine if it points where we expect.
     const now = await describeAlias(client, alias);
     if (!now) throw error;
-    return { physical: now.physical, created };
+    if (options.model) checkModel({ alias, ...now, model: now.model ?? options.model }, options.model, who);
+    return { physical: now.physical, created, adopted: false };
   }
-  return { physical, created };
+  return { physical, created, adopted: false };
+}
+
+/**
+ * One collection, one model (issue 14). A recorded model must equal the configured one. A collection of
+ * the older layout (no `freshet.model`, made before it was recorded) is judged by its rows' `model` field:
+ * none of another model (or no rows) → it is adopted, the configured model recorded on it (returns true);
+ * rows of another model → refused like a recorded mismatch. The template version of such rows is unknown,
+ * so adopting records the configured one.
+ */
+async function guardModel(
+  client: MilvusClient,
+  collection: { alias: string; physical: string; dimension: number; model: IndexModel | null },
+  configured: IndexModel,
+  who: string,
+): Promise<boolean> {
+  const { alias, physical } = collection;
+  if (collection.model) {
+    checkModel({ alias, physical, model: collection.model }, configured, who);
+    return false;
+  }
+  const other = await otherRowModel(client, physical, configured.model);
+  checkModel(
+    { alias, physical, model: { model: other ?? configured.model, dimension: collection.dimension } },
+    configured,
+    who,
+  );
+  await call('alterCollectionProperties', () =>
+    client.alterCollectionProperties({
+      collection_name: physical,
+      properties: { [MODEL_PROPERTY]: describeModel(configured) },
+    }),
+  );
+  return true;
 }
 
 /** Creates (if missing) and loads a physical products collection with its COSINE index. */

@@ -3,6 +3,7 @@ export const MILVUS_ERROR_CODES = [
   'FRESHET_MILVUS_REJECTED',
   'FRESHET_DIMENSION_MISMATCH',
   'FRESHET_MILVUS_LAYOUT',
+  'FRESHET_MODEL_MISMATCH',
 ] as const;
 export type MilvusErrorCode = (typeof MILVUS_ERROR_CODES)[number];
 

@@ -15,6 +15,7 @@ export {
   dropAll,
   dropPhysical,
   type EnsuredCollection,
+  type EnsureOptions,
   ensureCollection,
   type IndexModel,
   listPhysical,
@@ -29,6 +30,13 @@ export {
   MilvusUnavailableError,
 } from './errors.js';
 export { physicalName, productFields, tombstoneName } from './layout.js';
+export {
+  type ConfiguredModel,
+  checkModel,
+  describeIndexModel,
+  ModelMismatchError,
+  modelRefusal,
+} from './model-guard.js';
 export {
   fromMilvusRow,
   type PartialProductRow,

@@ -5,6 +5,7 @@ import { createMilvusClient } from './client.js';
 import { createPhysical, describeAlias, dropAll, ensureCollection, swapAlias } from './collection.js';
 import { MilvusRejectedError, MilvusUnavailableError } from './errors.js';
 import { productFields, VECTOR_INDEX } from './layout.js';
+import { describeIndexModel, ModelMismatchError } from './model-guard.js';
 import type { ProductRow } from './rows.js';
 import { filterExpression, searchProducts } from './search.js';
 import {
@@ -65,6 +66,67 @@ test('ensureCollection is idempotent, safe when raced, and refuses a different d
     assert.equal(e.code, 'FRESHET_DIMENSION_MISMATCH');
     return true;
   });
+});
+
+test('a collection belongs to one model: another model, dimension or template is refused naming both and the way out', async () => {
+  const a = alias();
+  const small = { model: 'text-embedding-3-small', dimension: 4, templateVersion: 1 };
+  const made = await ensureCollection(client, { alias: a, dimension: 4, model: small, who: 'the writer' });
+  assert.equal((await describeAlias(client, a))?.model?.model, 'text-embedding-3-small');
+  assert.equal(made.adopted, false);
+  // The same model again: fine.
+  assert.equal(
+    (await ensureCollection(client, { alias: a, dimension: 4, model: small })).physical,
+    made.physical,
+  );
+  for (const other of [
+    { model: 'freshet-local-v1', dimension: 4, templateVersion: 1 },
+    { model: 'text-embedding-3-small', dimension: 8, templateVersion: 1 },
+    { model: 'text-embedding-3-small', dimension: 4, templateVersion: 2 },
+  ]) {
+    await assert.rejects(
+      ensureCollection(client, { alias: a, dimension: other.dimension, model: other, who: 'the writer' }),
+      (e: unknown) => {
+        assert.ok(e instanceof ModelMismatchError);
+        assert.equal(e.code, 'FRESHET_MODEL_MISMATCH');
+        assert.equal(e.canRetry, false);
+        assert.match(e.message, /holds vectors of text-embedding-3-small \(4 dimensions, template 1\)/);
+        assert.ok(e.message.includes(`the writer is configured for ${describeIndexModel(other)}`), e.message);
+        assert.match(
+          e.message,
+          new RegExp(`freshet reindex --model ${other.model} --dimensions ${other.dimension}`),
+        );
+        assert.match(e.message, /FRESHET_COLLECTION/);
+        return true;
+      },
+    );
+  }
+});
+
+test('a collection without a recorded model is adopted when its rows are of the configured model, refused when they are not', async () => {
+  const a = alias();
+  // The older layout: made without the freshet.model property.
+  await ensureCollection(client, { alias: a, dimension: 4 });
+  assert.equal((await describeAlias(client, a))?.model, null);
+  await upsertRows(client, a, [row('p1', [1, 0, 0, 0], { model: 'text-embedding-3-small' })]);
+  await assert.rejects(
+    ensureCollection(client, {
+      alias: a,
+      dimension: 4,
+      model: { model: 'freshet-local-v1', dimension: 4, templateVersion: 1 },
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof ModelMismatchError);
+      assert.match(e.message, /holds vectors of text-embedding-3-small \(4 dimensions\)/);
+      return true;
+    },
+  );
+  assert.equal((await describeAlias(client, a))?.model, null, 'nothing recorded on a refusal');
+  const small = { model: 'text-embedding-3-small', dimension: 4, templateVersion: 1 };
+  const adopted = await ensureCollection(client, { alias: a, dimension: 4, model: small });
+  assert.equal(adopted.adopted, true);
+  assert.deepEqual((await describeAlias(client, a))?.model, small);
+  assert.equal((await ensureCollection(client, { alias: a, dimension: 4, model: small })).adopted, false);
 });
 
 test('a collection of an older layout (no source_offset) is refused by name', async () => {

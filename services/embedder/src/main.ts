@@ -6,6 +6,7 @@ import {
   ensureCollection,
   fetchIndexedVectors,
   milvusReadiness,
+  modelRefusal,
   whenMilvusAnswers,
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
@@ -48,6 +49,8 @@ function embeddingConfig(config: EmbedderConfig): EmbeddingConfig {
 runStage<EmbedderConfig>({
   stage: STAGE,
   loadConfig: loadEmbedderConfig,
+  // Another model than the collection's: stay up, not ready, with the reason (issue 14).
+  refusal: modelRefusal,
   async compose({ config, logger, metrics, kafka, onClose }) {
     const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
 
@@ -68,6 +71,7 @@ runStage<EmbedderConfig>({
             dimension: embeddings.dimension,
             templateVersion: config.embedding.templateVersion,
           },
+          who: 'the embedder',
         }),
       {
         retryMs: config.service.retry.maxMs,

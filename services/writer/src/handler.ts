@@ -17,7 +17,7 @@ import {
   type PriceStock,
   type ProductPlan,
 } from './collapse.js';
-import { decodeIndexWrite } from './decode.js';
+import { type CollectionModel, decodeIndexWrite } from './decode.js';
 import type { DeleteRow, PartialRow, RejectedRow, WriterRow, WriterStore, WriteSet } from './store.js';
 import { WriteAccumulator } from './write-accumulator.js';
 
@@ -27,7 +27,8 @@ export interface WriterHandlerDeps {
   dlq: DlqPublisher;
   metrics: PipelineMetrics;
   logger: Logger;
-  dimension: number;
+  /** The collection's model: an UPSERT of another model or dimension goes to the DLQ (issue 14). */
+  model: CollectionModel;
   /** The pipeline's input topic: the source offsets in the headers are positions in it. */
   inputTopic: string;
   /** Called when Milvus stops answering and again when it answers (pause/resume consumption). */
@@ -75,7 +76,7 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
     const writes: GuardedWrite[] = [];
     const recordOf = new Map<IndexWrite, StageRecord>();
     for (const record of records) {
-      const decoded = await decodeIndexWrite(deps.codec, record.value, deps.dimension);
+      const decoded = await decodeIndexWrite(deps.codec, record.value, deps.model);
       if (!decoded.ok) {
         decodeLetters.push({ reason: decoded.code, message: decoded.message, record });
         deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });

@@ -4,6 +4,7 @@ import {
   createMilvusClient,
   ensureCollection,
   milvusReadiness,
+  modelRefusal,
   pingMilvus,
   tombstoneName,
   whenMilvusAnswers,
@@ -20,11 +21,13 @@ const STAGE = 'writer';
 runStage<WriterConfig>({
   stage: STAGE,
   loadConfig: loadWriterConfig,
+  // Another model than the collection's: stay up, not ready, with the reason (issue 14).
+  refusal: modelRefusal,
   async compose({ config, logger, metrics, kafka, onClose }) {
     const milvus = createMilvusClient(config.milvus);
     onClose(() => milvus.closeConnection());
     // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
-    const { physical } = await whenMilvusAnswers(
+    const { physical, adopted } = await whenMilvusAnswers(
       () =>
         ensureCollection(milvus, {
           alias: config.milvus.collection,
@@ -34,13 +37,14 @@ runStage<WriterConfig>({
             dimension: config.embedding.dimension,
             templateVersion: config.embedding.templateVersion,
           },
+          who: 'the writer',
         }),
       {
         retryMs: config.service.retry.maxMs,
         onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
       },
     );
-    logger.info({ alias: config.milvus.collection, physical }, 'collection ready');
+    logger.info({ alias: config.milvus.collection, physical, adopted }, 'collection ready');
 
     const producer = createOrderedProducer(kafka);
     await producer.connect();
@@ -93,7 +97,7 @@ runStage<WriterConfig>({
         dlq: new DlqPublisher(producer, config.topics.dlq, STAGE),
         metrics,
         logger,
-        dimension: config.embedding.dimension,
+        model: { model: config.embedding.model, dimension: config.embedding.dimension },
         inputTopic: config.topics.input,
         retry: config.service.retry,
         onAcknowledged: () => failpoints.reach('writer.after-milvus-ack'),

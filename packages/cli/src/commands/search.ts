@@ -47,7 +47,7 @@ export const search: CliCommand = {
             ...(opts.category !== undefined ? { category: opts.category } : {}),
             ...(opts.brand !== undefined ? { brand: opts.brand } : {}),
           };
-          const [{ createEmbeddingClient }, { describeAlias, searchProducts }, { Registry }] =
+          const [{ createEmbeddingClient }, { checkModel, describeAlias, searchProducts }, { Registry }] =
             await Promise.all([
               import('@freshet/embedding'),
               import('@freshet/milvus'),
@@ -70,12 +70,18 @@ export const search: CliCommand = {
               `collection alias ${alias} does not exist in Milvus (has the writer started?)`,
             );
           }
-          if (collection.dimension !== embeddings.dimension) {
-            throw new CliError(
-              'FRESHET_SEARCH_FAILED',
-              `${alias} (${collection.physical}) holds ${collection.dimension}-dimension vectors but ${embeddings.model} gives ${embeddings.dimension}: set the same FRESHET_EMBEDDING_* as the embedder`,
-            );
-          }
+          // One collection, one model (issue 14): a query vector of another model scores garbage. The query
+          // has no template, so only the model id and dimension are compared; a collection of the older
+          // layout (no recorded model) is judged by its dimension, as the search cannot read every row.
+          checkModel(
+            {
+              alias,
+              physical: collection.physical,
+              model: collection.model ?? { model: embeddings.model, dimension: collection.dimension },
+            },
+            { model: embeddings.model, dimension: embeddings.dimension },
+            'this search',
+          );
           const hits = await searchProducts(milvus, alias, vector, { ...filters, k: opts.k });
           ctx.out.result({ query: text, collection: alias, model: embeddings.model, filters, hits }, () =>
             hits.length === 0
@@ -92,7 +98,7 @@ export const search: CliCommand = {
                 ]),
           );
           // No hits is an answer, not a failure: `helm test` runs this against a fresh, empty index. A missing
-          // alias or a model/dimension mismatch above is a failure (exit 1).
+          // alias or a model mismatch above (FRESHET_MODEL_MISMATCH) is a failure (exit 1).
           return EXIT.ok;
         }),
       );
