@@ -141,8 +141,9 @@ test('a writer, an embedder and freshet search of another model refuse (not read
     const ready = await waitFor(
       `${service.stage} reports the refusal`,
       async () => {
-        const r = await readyz(service);
-        return r.body.checks.model ? r : false;
+        // Not listening yet, or still starting: ask again.
+        const r = await readyz(service).catch(() => null);
+        return r?.body.checks.model ? r : false;
       },
       20000,
       200,
