@@ -5,8 +5,10 @@ import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
 import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import { decodeEmbedRequest } from './decode.js';
 import { earlyPassThrough, stillToSend } from './early.js';
+import { InFlightRecord, InFlightRecords } from './in-flight-records.js';
 import { type ModelInfo, needsVector, toIndexWrite } from './index-write.js';
-import { type IndexedVector, resolveVectors } from './vectors.js';
+import { resolveLatest } from './latest.js';
+import type { IndexedVector } from './vectors.js';
 
 /** What the handler needs of the embedding client (see @freshet/embedding createEmbeddingClient). */
 export interface Embeddings {
@@ -54,6 +56,8 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
   const earlySent = new WeakSet<StageRecord[]>();
   // Per product: its latest batch still in flight.
   const inFlight = new KeyedChain();
+  // Per partition and product: the records of the batches in flight, for the latest-state rule.
+  const window = new InFlightRecords();
   // Per content hash: an embedding call under way. Batches in flight at once resolve their vectors at
   // once, so the same new text in two of them (a hot product edited twice) must be paid for once.
   const embedding = new Map<string, Promise<Float32Array>>();
@@ -71,7 +75,7 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     const requests = accepted.map((a) => a.request);
     if (busy.size === 0 && !requests.some(needsVector)) {
       // Nothing to wait for: done here, and the runner commits it at once.
-      await complete(deps, embed, accepted, letters, new Set(), async () => {});
+      await complete(deps, embed, accepted, letters, new Set(), async () => {}, null, window);
       return;
     }
     // Price, stock and delete records of products with nothing in flight and no text before them in
@@ -94,9 +98,12 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
       if (!(await before) && ctx.signal.aborted)
         throw new EarlierBatchGivenUpError([...busy], { cause: ctx.signal.reason });
     };
+    // Seen by this batch's and later batches' supersession from now until the batch settles.
+    const tracked = accepted.map((a) => new InFlightRecord(ctx.partition, a.record.offset, a.request));
+    window.add(tracked);
     const pending = retryUntilDone(
       // Vectors are resolved at once; the outputs wait for the products' earlier batches.
-      () => complete(deps, embed, accepted, letters, early, turn),
+      () => complete(deps, embed, accepted, letters, early, turn, tracked, window),
       {
         signal: ctx.signal,
         retry: deps.retry,
@@ -113,6 +120,13 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     // would make its next price change wait for this batch's texts (the bench: hot products' price and
     // stock changes queued behind other products' embeddings).
     inFlight.hold(stillToSend(requests, early), pending.done);
+    void pending.done
+      .catch(() => {})
+      .finally(() => {
+        // Given up before a text was decided: a text superseded by it is embedded after all.
+        for (const r of tracked) r.cover(false);
+        window.remove(tracked);
+      });
     return pending;
   };
 }
@@ -148,17 +162,22 @@ async function complete(
   decodeLetters: readonly DeadLetter[],
   sentEarly: ReadonlySet<number>,
   turn: () => Promise<void>,
+  records: readonly InFlightRecord[] | null,
+  window: InFlightRecords,
 ): Promise<void> {
   const letters = [...decodeLetters];
   const refused = new Map<string, { code: string; message: string }>();
-  const resolution = await resolveVectors(
+  const resolution = await resolveLatest(
     accepted.map((a) => a.request),
+    records,
+    window,
     {
       cachedVector: (hash) => deps.embeddings.embeddings.get(hash),
       indexedHash: (id) => deps.embeddings.productHashes.get(id),
       lookupIndexed: deps.lookupIndexed,
       embed: (texts, hashes) => embed(texts, hashes, refused),
     },
+    (request) => request.text !== null && refused.has(request.text),
     (error) => deps.logger.warn({ err: error }, 'indexed-vector lookup failed; embedding instead'),
   );
   await turn();
@@ -167,6 +186,15 @@ async function complete(
   const outcomes: Array<{ request: EmbedRequest; outcome: string }> = [];
   for (const [i, item] of accepted.entries()) {
     const { record, request } = item;
+    const skipped = resolution.skipped.get(i);
+    if (skipped) {
+      // A newer record of the product in flight makes this text redundant (see resolveLatest): nothing goes
+      // out, or, before a Kafka tombstone, a DELETE at its version that keeps the writer's version guard.
+      if (skipped === 'delete')
+        messages.push(await indexMessage(deps, { record, request: asDelete(request) }, null));
+      outcomes.push({ request: skipped === 'delete' ? asDelete(request) : request, outcome: 'superseded' });
+      continue;
+    }
     const vector = request.contentHash ? (resolution.byHash.get(request.contentHash) ?? null) : null;
     const refusal = request.text !== null ? refused.get(request.text) : undefined;
     if (needsVector(request) && (!vector || refusal)) {
@@ -200,7 +228,7 @@ async function complete(
   }
   for (const { request, outcome } of outcomes) {
     if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
-    else if (request.contentHash && needsVector(request))
+    else if (request.contentHash && needsVector(request) && outcome !== 'superseded')
       deps.embeddings.productHashes.set(request.productId, request.contentHash);
     deps.metrics.events.inc({ stage: STAGE, type: request.type, outcome });
   }
@@ -258,6 +286,11 @@ function sharedEmbed(deps: EmbedderHandlerDeps, underWay: Map<string, Promise<Fl
     });
     return vectors;
   };
+}
+
+/** A superseded text forwarded as a DELETE at its own version (the Kafka tombstone after it removes the product). */
+function asDelete(request: EmbedRequest): EmbedRequest {
+  return { ...request, type: 'DELETE', product: null, text: null, contentHash: null };
 }
 
 /** The IndexWrite message of a record: keyed by productId, this hop's traceparent, the source position. */
