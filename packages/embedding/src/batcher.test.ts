@@ -175,6 +175,54 @@ test('when a request fails every caller of that batch gets the error', LIMIT, as
 });
 
 test(
+  'a request refused for one bad input (400): its halves go alone, only that input’s caller is refused',
+  LIMIT,
+  async () => {
+    const timers = manualTimers();
+    const requests: string[][] = [];
+    const refused = new EmbeddingApiError('FRESHET_EMBEDDING_REJECTED', '400 input refused', false, {
+      status: 400,
+    });
+    const b = batcher(
+      async (texts) => {
+        requests.push(texts);
+        if (texts.includes('bad')) throw refused;
+        return texts.map(vectorOf);
+      },
+      timers,
+      { maxInputs: 10 },
+    );
+    // Three callers (say, three partitions' batches) share one request.
+    const results = [b.embedMany(['a', 'b']), b.embedMany(['bad']), b.embedMany(['c', 'd'])];
+    timers.fireAll();
+    assert.deepEqual((await results[0]!).map(textOf), ['a', 'b']);
+    await assert.rejects(results[1]!, (error) => error === refused);
+    assert.deepEqual((await results[2]!).map(textOf), ['c', 'd']);
+    assert.deepEqual(requests[0], ['a', 'b', 'bad', 'c', 'd']);
+    assert.ok(
+      requests.some((r) => r.length === 1 && r[0] === 'bad'),
+      'split down to the refused input, sent alone',
+    );
+    assert.ok(requests.length <= 7, `${requests.length} requests: halves, not one per text`);
+    await b.flush();
+  },
+);
+
+test('a refusal of a single input reaches its caller at once', LIMIT, async () => {
+  const timers = manualTimers();
+  const refused = new EmbeddingApiError('FRESHET_EMBEDDING_REJECTED', '400', false, { status: 400 });
+  let calls = 0;
+  const b = batcher(async () => {
+    calls++;
+    throw refused;
+  }, timers);
+  const result = b.embed('bad');
+  timers.fireAll();
+  await assert.rejects(result, (error) => error === refused);
+  assert.equal(calls, 1);
+});
+
+test(
   'at most `concurrency` requests are in flight; a lingering batch keeps filling meanwhile',
   LIMIT,
   async () => {

@@ -1,4 +1,4 @@
-import { EmbeddingAbortedError, EmbeddingResponseError } from './errors.js';
+import { EmbeddingAbortedError, EmbeddingResponseError, isEmbeddingError } from './errors.js';
 import { type Truncation, truncateToTokens } from './tokenizer.js';
 
 /** Sends one request of unique texts (`tokens` summed over them); resolves one vector per text, in order. */
@@ -95,7 +95,8 @@ export class EmbeddingBatcher {
   /** Sends what is queued now, without waiting for the linger, and resolves when it has all settled. */
   async flush(): Promise<void> {
     this.sealOpen();
-    await Promise.all([...this.pending].map((batch) => batch.done));
+    // A refused request's halves join `pending` as it settles: wait for them too.
+    while (this.pending.size > 0) await Promise.all([...this.pending].map((batch) => batch.done));
   }
 
   /** Refuses new texts, then flushes. */
@@ -188,6 +189,16 @@ export class EmbeddingBatcher {
         });
       })
       .catch((error: unknown) => {
+        // The API refuses a whole request for one bad input (400/422): the request's other texts, often other
+        // callers', must not share that answer (they would go to the DLQ for a text not theirs). Its halves
+        // are sent again, on their own, down to the input refused.
+        if (slots.length > 1 && refusesInput(error)) {
+          const half = Math.ceil(slots.length / 2);
+          const halves = [ownBatch(slots.slice(0, half)), ownBatch(slots.slice(half))];
+          for (const h of halves) this.pending.add(h);
+          this.sealed.unshift(...halves);
+          return;
+        }
         for (const slot of slots) for (const waiter of slot.waiters) waiter.reject(error);
       })
       .finally(() => {
@@ -197,6 +208,21 @@ export class EmbeddingBatcher {
         this.pump();
       });
   }
+}
+
+function refusesInput(error: unknown): boolean {
+  return isEmbeddingError(error) && error.code === 'FRESHET_EMBEDDING_REJECTED';
+}
+
+/** A sealed batch of these slots alone (a half of a refused request). */
+function ownBatch(slots: readonly Slot[]): Batch {
+  const batch = newBatch();
+  for (const slot of slots) {
+    batch.slots.set(slot.text, slot);
+    batch.tokens += slot.tokens;
+  }
+  batch.ready = true;
+  return batch;
 }
 
 function newBatch(): Batch {

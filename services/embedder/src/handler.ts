@@ -2,7 +2,7 @@ import { isEmbeddingError } from '@freshet/embedding';
 import type { BatchHandler, DeadLetter, DlqPublisher, Message, Producer, StageRecord } from '@freshet/kafka';
 import { errorCode, KeyedChain, produceAll, retryUntilDone, sourceHeaders } from '@freshet/kafka';
 import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
-import { type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
+import { type Failpoints, type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import { decodeEmbedRequest } from './decode.js';
 import { earlyPassThrough, stillToSend } from './early.js';
 import { InFlightRecord, InFlightRecords } from './in-flight-records.js';
@@ -36,6 +36,8 @@ export interface EmbedderHandlerDeps {
   logger: Logger;
   /** Backoff of a pending batch's retries (the runner's policy: FRESHET_RETRY_BASE_MS / _MAX_MS). */
   retry: { baseMs: number; maxMs: number };
+  /** Test crash points: `embedder.after-produce` (a batch's outputs sent, its offsets not yet committed). */
+  failpoints?: Failpoints;
 }
 
 const STAGE = 'embedder';
@@ -218,6 +220,7 @@ async function complete(
       deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
     }
   }
+  deps.failpoints?.reach('embedder.after-produce');
 
   // Caches follow what was produced, in order, so they describe what the writer will hold.
   for (const [id, hash] of resolution.indexedHashes) deps.embeddings.productHashes.set(id, hash);

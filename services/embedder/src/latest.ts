@@ -21,7 +21,8 @@ export interface LatestResolution extends VectorResolution {
  * it would have been without it, never without the text before it.
  *
  * `records[i]` is `requests[i]`'s in-flight record (null: no supersession, e.g. a batch finished at once).
- * Every text's record is covered when this resolves.
+ * Every text's record is covered when this resolves. A throw (an outage) leaves the records not yet decided
+ * uncovered: the batch is retried, and decided again with what is in flight then.
  */
 export async function resolveLatest(
   requests: readonly EmbedRequest[],
@@ -39,43 +40,49 @@ export async function resolveLatest(
     embedded: 0,
     skipped: new Map(),
   };
-  // Superseders found not covered: they supersede nothing in later rounds.
+  // Superseders found not covered: they supersede nothing when a text is decided again.
   const uncovered = new Set<InFlightRecord>();
-  let open = requests.flatMap((r, i) => (needsVector(r) ? [i] : []));
-  while (open.length > 0) {
-    const fates = records ? decide(open, records, inFlight, uncovered) : new Map<number, Decided>();
-    const keep = open.filter((i) => !fates.has(i));
-    if (keep.length > 0) {
-      const resolution = await resolveVectors(
-        keep.map((i) => requests[i]!),
+  const texts = requests.flatMap((r, i) => (needsVector(r) ? [i] : []));
+  const resolve = async (indexes: readonly number[]) => {
+    if (indexes.length === 0) return;
+    merge(
+      total,
+      await resolveVectors(
+        indexes.map((i) => requests[i]!),
         sources,
         onLookupError,
-      );
-      merge(total, resolution);
-    }
-    for (const i of keep) {
+      ),
+    );
+    for (const i of indexes) {
       const hash = requests[i]!.contentHash;
       const vector = hash ? total.byHash.get(hash) : undefined;
       records?.[i]?.cover(vector !== undefined && vector.length > 0 && !refused(requests[i]!));
     }
-    const again: number[] = [];
-    await Promise.all(
-      [...fates].map(async ([i, fate]) => {
-        const record = records![i]!;
+  };
+  const fates = records ? decide(texts, records, inFlight, uncovered) : new Map<number, Decided>();
+  // The texts still needed are embedded together (one call for the batch, as without the rule).
+  await resolve(texts.filter((i) => !fates.has(i)));
+  // Each superseded text then follows its superseder on its own: a superseder not covered sends it back to be
+  // decided again (and embedded alone if nothing else supersedes it). Superseders have higher versions, so
+  // these waits never go round in a circle.
+  await Promise.all(
+    [...fates].map(async ([i, first]) => {
+      const record = records![i]!;
+      for (let fate: Decided | undefined = first; ; ) {
+        if (fate === undefined) {
+          await resolve([i]);
+          return;
+        }
         if (fate.kind === 'delete' || (await fate.by.covered)) {
           total.skipped.set(i, fate.kind);
           record.cover(true);
           return;
         }
-        // Its superseder will not reach the writer: this text is decided again without it. Its own dependants
-        // are not kept waiting for that (they embed their text instead).
         uncovered.add(fate.by);
-        record.cover(false);
-        again.push(i);
-      }),
-    );
-    open = again;
-  }
+        fate = decide([i], records!, inFlight, uncovered).get(i);
+      }
+    }),
+  );
   return total;
 }
 

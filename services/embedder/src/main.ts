@@ -10,6 +10,7 @@ import {
   whenMilvusAnswers,
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
+import { createFailpoints } from '@freshet/telemetry';
 import { createEmbedderHandler } from './handler.js';
 
 const STAGE = 'embedder';
@@ -107,6 +108,7 @@ runStage<EmbedderConfig>({
         metrics,
         logger,
         retry: config.service.retry,
+        failpoints: createFailpoints(config.service.failpoints, logger),
       }),
     });
     // DESIGN §3: while the breaker is open, pause (no skipping, no DLQ for an outage). Half-open, fetching

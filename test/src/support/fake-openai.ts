@@ -7,6 +7,8 @@ export interface FakeOpenAI {
   stats(): { requests: number; inputs: number; tokens: number; texts: Map<string, number> };
   /** Every request answers `status` (with Retry-After when 429) until cleared. */
   fail(status: number | null, retryAfterSeconds?: number): void;
+  /** A request holding a text `refuse` matches answers 400 (the input is bad) until cleared with null. */
+  refuse(match: ((text: string) => boolean) | null): void;
   close(): Promise<void>;
 }
 
@@ -17,6 +19,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   let tokens = 0;
   const texts = new Map<string, number>();
   let failing: { status: number; retryAfter?: number } | null = null;
+  let refusing: ((text: string) => boolean) | null = null;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -38,6 +41,15 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         encoding_format?: string;
       };
       const list = Array.isArray(body.input) ? body.input : [body.input];
+      if (refusing && list.some(refusing)) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            error: { message: 'input refused', type: 'invalid_request_error', param: 'input', code: null },
+          }),
+        );
+        return;
+      }
       const dim = body.dimensions ?? 1536;
       requests++;
       let promptTokens = 0;
@@ -75,6 +87,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         status === null
           ? null
           : { status, ...(retryAfterSeconds !== undefined ? { retryAfter: retryAfterSeconds } : {}) };
+    },
+    refuse(match) {
+      refusing = match;
     },
     close: () =>
       new Promise<void>((resolve) => {
