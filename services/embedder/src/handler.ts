@@ -185,7 +185,7 @@ async function complete(
   await turn();
 
   const messages: Message[] = [];
-  const outcomes: Array<{ request: EmbedRequest; outcome: string }> = [];
+  const outcomes: Array<{ request: EmbedRequest; outcome: string; deleted?: boolean }> = [];
   for (const [i, item] of accepted.entries()) {
     const { record, request } = item;
     const skipped = resolution.skipped.get(i);
@@ -194,7 +194,7 @@ async function complete(
       // out, or, before a Kafka tombstone, a DELETE at its version that keeps the writer's version guard.
       if (skipped === 'delete')
         messages.push(await indexMessage(deps, { record, request: asDelete(request) }, null));
-      outcomes.push({ request: skipped === 'delete' ? asDelete(request) : request, outcome: 'superseded' });
+      outcomes.push({ request, outcome: 'superseded', deleted: skipped === 'delete' });
       continue;
     }
     const vector = request.contentHash ? (resolution.byHash.get(request.contentHash) ?? null) : null;
@@ -229,8 +229,8 @@ async function complete(
   for (const [hash, vector] of resolution.byHash) {
     if (vector.length > 0) deps.embeddings.embeddings.set(hash, vector);
   }
-  for (const { request, outcome } of outcomes) {
-    if (request.type === 'DELETE') deps.embeddings.productHashes.delete(request.productId);
+  for (const { request, outcome, deleted } of outcomes) {
+    if (request.type === 'DELETE' || deleted) deps.embeddings.productHashes.delete(request.productId);
     else if (request.contentHash && needsVector(request) && outcome !== 'superseded')
       deps.embeddings.productHashes.set(request.productId, request.contentHash);
     deps.metrics.events.inc({ stage: STAGE, type: request.type, outcome });
