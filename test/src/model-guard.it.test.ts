@@ -100,6 +100,16 @@ test('a writer, an embedder and freshet search of another model refuse (not read
   // The collection is made by a writer of SMALL: its model is recorded on it.
   const first = await start('writer', SMALL, 'ready');
   assert.equal(await first.terminate(), 0);
+  // Its member gone (left, or expired after a missed leave under load), so a member later is the refused one.
+  await waitFor(
+    'the first writer left its group',
+    async () => {
+      const { groups } = await tk.admin.describeGroups([names.groups.writer]);
+      return groups.every((g) => g.state === 'Empty' || g.state === 'Dead');
+    },
+    45000,
+    250,
+  );
   assert.deepEqual((await describeAlias(milvus, names.collection))?.model, { ...SMALL, templateVersion: 1 });
 
   // Queued for the writer: a SMALL upsert, a LARGE upsert (a replica left on another model), and a price
@@ -183,7 +193,11 @@ test('a writer, an embedder and freshet search of another model refuse (not read
     assert.match(refusals[0] ?? '', /"code":"FRESHET_MODEL_MISMATCH"/);
   }
   const { groups } = await tk.admin.describeGroups([names.groups.writer, names.groups.embedder]);
-  for (const g of groups) assert.ok(['Empty', 'Dead'].includes(g.state), `${g.groupId} has no member`);
+  for (const g of groups)
+    assert.ok(
+      ['Empty', 'Dead'].includes(g.state),
+      `${g.groupId} has no member: ${g.state} ${g.members.map((m) => m.clientId).join(', ')}`,
+    );
   assert.ok(
     (await groupLag(tk.admin, names.groups.writer, names.index)).reduce((s, p) => s + p.lag, 0) === 3,
     'the refused writer committed nothing',
