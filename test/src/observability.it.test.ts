@@ -83,12 +83,13 @@ test('health endpoints: /healthz alive, /readyz names its dependency checks', as
     const body = (await readyz.json()) as { status: string; checks: Record<string, { ok: boolean }> };
     assert.equal(readyz.status, 200, `${s.stage} /readyz ${JSON.stringify(body)}`);
     assert.equal(body.status, 'ready');
+    // `startup` answers from the first moment (Kafka connect retried, then the stage's composition).
     const expected =
       s.stage === 'router'
-        ? ['kafka', 'registry']
+        ? ['kafka', 'registry', 'startup']
         : s.stage === 'embedder'
-          ? ['kafka', 'milvus']
-          : ['kafka', 'milvus'];
+          ? ['kafka', 'milvus', 'startup']
+          : ['kafka', 'milvus', 'startup'];
     assert.deepEqual(Object.keys(body.checks).sort(), expected, `${s.stage} readiness checks`);
     for (const [name, c] of Object.entries(body.checks)) assert.ok(c.ok, `${s.stage} ${name}`);
   }

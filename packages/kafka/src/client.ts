@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { KafkaConfig } from '@freshet/config';
 import type { Logger } from '@freshet/telemetry';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from 'kafkajs';
+import { quietNegativeTimeoutWarnings } from './timer-warning.js';
 
 /** A kafkajs client from validated config, logging through pino. */
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+  quietNegativeTimeoutWarnings();
   const options: KafkaJsConfig = {
     clientId: config.clientId,
     brokers: config.brokers,
