@@ -29,8 +29,15 @@ type CliEnv = z.output<typeof cliSchema>;
 type ServiceEnv = RouterEnv | EmbedderEnv | WriterEnv;
 type AnyEnv = ServiceEnv | CliEnv;
 
-const LOCAL_MODEL = 'freshet-local-v1';
-const LOCAL_DIMENSION = 384;
+// The models the `local` provider runs (packages/embedding LOCAL_MODELS) and their dimensions: the router
+// hashes the model id and dimension into every content hash without loading the model.
+const LOCAL_MODELS: Readonly<Record<string, number>> = {
+  'all-minilm-l6-v2-q-mean': 384,
+  'bge-small-en-v1.5-q-cls': 384,
+};
+const LOCAL_MODEL = 'all-minilm-l6-v2-q-mean';
+const HASH_MODEL = 'freshet-hash-v1';
+const HASH_DIMENSION = 384;
 const OPENAI_MODEL = 'text-embedding-3-small';
 const OPENAI_DIMENSION = 1536;
 
@@ -254,11 +261,41 @@ function embeddingModel(e: AnyEnv): EmbeddingModelConfig {
       },
     ]);
   }
-  const local = provider === 'local';
+  const model =
+    e.FRESHET_EMBEDDING_MODEL ??
+    (provider === 'local' ? LOCAL_MODEL : provider === 'hash' ? HASH_MODEL : OPENAI_MODEL);
+  const localDimension = LOCAL_MODELS[model];
+  if (provider === 'local' && localDimension === undefined) {
+    throw new ConfigError([
+      {
+        variable: 'FRESHET_EMBEDDING_MODEL',
+        problem: `the local provider runs ${Object.keys(LOCAL_MODELS).join(' or ')}, not ${model}`,
+      },
+    ]);
+  }
+  if (provider === 'hash' && model !== HASH_MODEL) {
+    throw new ConfigError([
+      { variable: 'FRESHET_EMBEDDING_MODEL', problem: `the hash provider is ${HASH_MODEL}, not ${model}` },
+    ]);
+  }
+  const dimension =
+    e.FRESHET_EMBEDDING_DIMENSIONS ??
+    (provider === 'local' ? localDimension! : provider === 'hash' ? HASH_DIMENSION : OPENAI_DIMENSION);
+  if (provider === 'local' && dimension !== localDimension) {
+    throw new ConfigError([
+      { variable: 'FRESHET_EMBEDDING_DIMENSIONS', problem: `${model} gives ${localDimension}, not ${dimension}` },
+    ]);
+  }
   return {
     provider,
-    model: e.FRESHET_EMBEDDING_MODEL ?? (local ? LOCAL_MODEL : OPENAI_MODEL),
-    dimension: e.FRESHET_EMBEDDING_DIMENSIONS ?? (local ? LOCAL_DIMENSION : OPENAI_DIMENSION),
+    model,
+    dimension,
+    local: {
+      ...(e.FRESHET_EMBEDDING_MODELS_DIR ? { modelsDir: e.FRESHET_EMBEDDING_MODELS_DIR } : {}),
+      workers: e.FRESHET_EMBEDDING_WORKERS,
+      threads: e.FRESHET_EMBEDDING_THREADS,
+      batchSize: e.FRESHET_EMBEDDING_MODEL_BATCH,
+    },
     ...(e.FRESHET_EMBEDDING_BASE_URL ? { baseUrl: e.FRESHET_EMBEDDING_BASE_URL } : {}),
     ...(e.FRESHET_EMBEDDING_SECONDARY_BASE_URL
       ? { secondaryBaseUrl: e.FRESHET_EMBEDDING_SECONDARY_BASE_URL }

@@ -37,9 +37,19 @@ export const milvusShape = {
 } as const;
 
 export const embeddingModelShape = {
-  /** `local` (offline feature hashing) or `openai` (any OpenAI-compatible API); default: openai when a key is set. */
-  FRESHET_EMBEDDING_PROVIDER: z.enum(['local', 'openai']).optional(),
+  /**
+   * `local` (a sentence-embedding model run in-process, offline), `hash` (feature hashing: tests, smallest
+   * footprint) or `openai` (any OpenAI-compatible API); default: openai when a key is set, else local.
+   */
+  FRESHET_EMBEDDING_PROVIDER: z.enum(['local', 'hash', 'openai']).optional(),
+  /** local: all-minilm-l6-v2-q-mean (default) or bge-small-en-v1.5-q-cls; openai: the API's model id. */
   FRESHET_EMBEDDING_MODEL: optionalStr(),
+  /** local: folder holding the installed models; default the install cache's `models` (image: /app/models). */
+  FRESHET_EMBEDDING_MODELS_DIR: optionalStr(),
+  // local: one worker with one ONNX Runtime thread, 32 texts per inference call (bench/README, local model).
+  FRESHET_EMBEDDING_WORKERS: int(1, 1, 64),
+  FRESHET_EMBEDDING_THREADS: int(1, 1, 64),
+  FRESHET_EMBEDDING_MODEL_BATCH: int(32, 1, 2048),
   FRESHET_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(2).max(16384).optional(),
   FRESHET_EMBEDDING_BASE_URL: z.url({ message: 'expected a URL' }).optional(),
   FRESHET_EMBEDDING_SECONDARY_BASE_URL: z.url({ message: 'expected a URL' }).optional(),

@@ -34,9 +34,11 @@ export interface MilvusConfig {
 }
 
 export interface EmbeddingModelConfig {
-  provider: 'local' | 'openai';
+  provider: 'local' | 'hash' | 'openai';
   model: string;
   dimension: number;
+  /** The `local` provider's model folder and inference pool. */
+  local: { modelsDir?: string; workers: number; threads: number; batchSize: number };
   baseUrl?: string;
   secondaryBaseUrl?: string;
   apiKey?: string;

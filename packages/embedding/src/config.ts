@@ -6,15 +6,28 @@ import {
   type ResolvedEmbeddingConfig,
   type Settled,
 } from './types.js';
+import { defaultModelsDir, LOCAL_MODELS } from './local-models.js';
 
 /** Applies the defaults documented in types.ts and checks every value; throws `EmbeddingConfigError`. */
 export function resolveEmbeddingConfig(config: EmbeddingConfig = {}): ResolvedEmbeddingConfig {
   const o = config.openai ?? {};
   const provider = config.provider ?? (o.apiKey ? 'openai' : 'local');
-  const model = config.model ?? (provider === 'local' ? D.localModel : D.openaiModel);
+  const model =
+    config.model ?? (provider === 'local' ? D.localModel : provider === 'hash' ? D.hashModel : D.openaiModel);
   const dimension =
-    config.dimension ?? (provider === 'local' ? D.localDimension : KNOWN_MODEL_DIMENSIONS[model]);
+    config.dimension ??
+    (provider === 'local'
+      ? LOCAL_MODELS[model]?.dimension
+      : provider === 'hash'
+        ? D.hashDimension
+        : KNOWN_MODEL_DIMENSIONS[model]);
   if (dimension === undefined) {
+    if (provider === 'local') {
+      throw new EmbeddingConfigError(
+        'model',
+        `the local provider runs ${Object.keys(LOCAL_MODELS).join(' or ')}, not ${model}`,
+      );
+    }
     throw new EmbeddingConfigError('dimension', `model ${model} has no known dimension: set it`);
   }
   const timeoutMs = o.timeoutMs ?? D.openai.timeoutMs;
@@ -26,6 +39,11 @@ export function resolveEmbeddingConfig(config: EmbeddingConfig = {}): ResolvedEm
     provider,
     model,
     dimension,
+    local: {
+      ...D.local,
+      modelsDir: config.local?.modelsDir ?? defaultModelsDir(),
+      ...defined({ ...config.local, modelsDir: undefined }),
+    },
     openai: {
       baseURL: o.baseURL ?? D.openai.baseURL,
       apiKey: o.apiKey,
@@ -42,7 +60,9 @@ export function resolveEmbeddingConfig(config: EmbeddingConfig = {}): ResolvedEm
     retry: { ...D.retry, ...defined(config.retry) },
     rateLimit: { ...D.rateLimit, ...defined(config.rateLimit) },
     breaker: {
-      timeoutMs: config.breaker?.timeoutMs ?? timeoutMs * endpoints + 1_000,
+      timeoutMs:
+        config.breaker?.timeoutMs ??
+        (provider === 'local' ? D.localCallTimeoutMs : timeoutMs * endpoints + 1_000),
       ...D.breaker,
       ...defined(config.breaker),
     },
@@ -55,6 +75,9 @@ export function resolveEmbeddingConfig(config: EmbeddingConfig = {}): ResolvedEm
 function check(c: ResolvedEmbeddingConfig): void {
   const ints: Array<[string, number, number, number]> = [
     ['dimension', c.dimension, 1, 65_536],
+    ['local.workers', c.local.workers, 1, 64],
+    ['local.threads', c.local.threads, 1, 64],
+    ['local.batchSize', c.local.batchSize, 1, 2048],
     ['openai.timeoutMs', c.openai.timeoutMs, 1, 3_600_000],
     ['openai.primaryCooldownMs', c.openai.primaryCooldownMs, 0, 3_600_000],
     ['batch.maxInputs', c.batch.maxInputs, 1, 2048],
@@ -84,13 +107,31 @@ function check(c: ResolvedEmbeddingConfig): void {
   if (c.retry.maxDelayMs < c.retry.baseDelayMs) {
     throw new EmbeddingConfigError('retry.maxDelayMs', 'must be ≥ retry.baseDelayMs');
   }
-  if (c.provider !== 'local' && c.provider !== 'openai') {
-    throw new EmbeddingConfigError('provider', `expected 'local' or 'openai', got ${String(c.provider)}`);
+  if (c.provider !== 'local' && c.provider !== 'hash' && c.provider !== 'openai') {
+    throw new EmbeddingConfigError(
+      'provider',
+      `expected 'local', 'hash' or 'openai', got ${String(c.provider)}`,
+    );
   }
   // The model id is part of every content hash and written beside every vector: it must name what
   // really produced the vector.
-  if (c.provider === 'local' && c.model !== D.localModel) {
-    throw new EmbeddingConfigError('model', `the local provider is ${D.localModel}, not ${c.model}`);
+  if (c.provider === 'hash' && c.model !== D.hashModel) {
+    throw new EmbeddingConfigError('model', `the hash provider is ${D.hashModel}, not ${c.model}`);
+  }
+  if (c.provider === 'local') {
+    const spec = LOCAL_MODELS[c.model];
+    if (!spec) {
+      throw new EmbeddingConfigError(
+        'model',
+        `the local provider runs ${Object.keys(LOCAL_MODELS).join(' or ')}, not ${c.model}`,
+      );
+    }
+    if (c.dimension !== spec.dimension) {
+      throw new EmbeddingConfigError('dimension', `${c.model} gives ${spec.dimension}, not ${c.dimension}`);
+    }
+  }
+  if (c.local.input !== 'document' && c.local.input !== 'query') {
+    throw new EmbeddingConfigError('local.input', `expected 'document' or 'query', got ${String(c.local.input)}`);
   }
   for (const [field, url] of [
     ['openai.baseURL', c.openai.baseURL],

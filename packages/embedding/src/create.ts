@@ -6,6 +6,8 @@ import { resolveEmbeddingConfig } from './config.js';
 import { createBatchSender } from './embedding-request.js';
 import { EmbeddingAbortedError } from './errors.js';
 import { FallbackEmbeddingProvider } from './fallback-provider.js';
+import { HashEmbeddingProvider } from './hash-provider.js';
+import { LOCAL_MODELS } from './local-models.js';
 import { LocalEmbeddingProvider } from './local-provider.js';
 import {
   BREAKER_STATE_LABEL,
@@ -61,6 +63,11 @@ export interface EmbeddingClient {
   readonly breaker: BreakerHandle;
   readonly metrics: EmbeddingMetrics;
   countTokens(text: string): number;
+  /**
+   * Resolves when the provider can embed (the local model is loaded in every worker); rejects with
+   * FRESHET_EMBEDDING_MODEL_MISSING if it cannot be. Immediate for the other providers.
+   */
+  ready(): Promise<void>;
   /** Sends what is queued without waiting for the linger; resolves when it has settled. */
   flush(): Promise<void>;
   /**
@@ -77,7 +84,11 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
   const metrics = createEmbeddingMetrics(deps.registry);
   const shutdown = new AbortController();
 
-  const provider = deps.provider ?? createProvider(resolved, logger);
+  const owned = deps.provider ? undefined : createProvider(resolved, logger, (count) => {
+    metrics.truncated.inc(count);
+    logger?.warn({ inputs: count, model: resolved.model }, 'embedding text truncated at the model limit');
+  });
+  const provider = deps.provider ?? owned!;
   if (provider.dimension !== resolved.dimension) {
     throw new RangeError(
       `provider dimension ${provider.dimension} differs from config ${resolved.dimension}`,
@@ -150,6 +161,7 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
     },
     metrics,
     countTokens,
+    ready: () => (owned instanceof LocalEmbeddingProvider ? owned.ready() : Promise.resolve()),
     flush: () => batcher.flush(),
     async close(options = {}) {
       const drained = batcher.close();
@@ -166,12 +178,20 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
       shutdown.abort(new EmbeddingAbortedError('embedding client closed'));
       await drained;
       breaker.shutdown();
+      if (owned instanceof LocalEmbeddingProvider) await owned.close();
     },
   };
 }
 
-function createProvider(c: ResolvedEmbeddingConfig, logger: EmbeddingLogger | undefined): EmbeddingProvider {
-  if (c.provider === 'local') return new LocalEmbeddingProvider({ dimension: c.dimension });
+function createProvider(
+  c: ResolvedEmbeddingConfig,
+  logger: EmbeddingLogger | undefined,
+  onTruncated: (count: number) => void,
+): EmbeddingProvider {
+  if (c.provider === 'hash') return new HashEmbeddingProvider({ dimension: c.dimension });
+  if (c.provider === 'local') {
+    return new LocalEmbeddingProvider({ model: LOCAL_MODELS[c.model]!, ...c.local, onTruncated });
+  }
   const endpoint = (baseURL: string, apiKey: string | undefined) =>
     new OpenAIEmbeddingProvider({
       model: c.model,

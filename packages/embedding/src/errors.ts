@@ -21,6 +21,8 @@ export const EMBEDDING_ERROR_CODES = [
   'FRESHET_EMBEDDING_ABORTED',
   /** A configuration value is out of range. */
   'FRESHET_EMBEDDING_CONFIG',
+  /** The `local` provider's model files are not installed (deploy/local/install) or cannot be loaded. */
+  'FRESHET_EMBEDDING_MODEL_MISSING',
 ] as const;
 export type EmbeddingErrorCode = (typeof EMBEDDING_ERROR_CODES)[number];
 
@@ -115,6 +117,22 @@ export class EmbeddingConfigError extends EmbeddingError {
   }
 }
 
+export class LocalModelMissingError extends EmbeddingError {
+  static readonly code = 'FRESHET_EMBEDDING_MODEL_MISSING';
+  override readonly name = 'LocalModelMissingError';
+  constructor(
+    readonly model: string,
+    readonly modelsDir: string,
+    readonly missing: string[],
+  ) {
+    super(
+      LocalModelMissingError.code,
+      `model ${model} is not installed in ${modelsDir} (missing ${missing.join(', ')}): run deploy/local/install models, or set FRESHET_EMBEDDING_MODELS_DIR to where it is`,
+      false,
+    );
+  }
+}
+
 export function isEmbeddingError(err: unknown): err is EmbeddingError {
   return err instanceof EmbeddingError;
 }
@@ -132,6 +150,7 @@ export type FailureReason =
   | 'breaker_open'
   | 'aborted'
   | 'config'
+  | 'model_missing'
   | 'unknown';
 
 const REASONS: Record<EmbeddingErrorCode, FailureReason> = {
@@ -146,6 +165,7 @@ const REASONS: Record<EmbeddingErrorCode, FailureReason> = {
   FRESHET_BREAKER_OPEN: 'breaker_open',
   FRESHET_EMBEDDING_ABORTED: 'aborted',
   FRESHET_EMBEDDING_CONFIG: 'config',
+  FRESHET_EMBEDDING_MODEL_MISSING: 'model_missing',
 };
 
 export function failureReason(err: unknown): FailureReason {

@@ -28,14 +28,23 @@ export {
   type FailureReason,
   failureReason,
   isEmbeddingError,
+  LocalModelMissingError,
 } from './errors.js';
 export { FallbackEmbeddingProvider, type FallbackProviderOptions } from './fallback-provider.js';
 export {
-  LOCAL_DIMENSION,
-  LOCAL_MODEL,
-  LocalEmbeddingProvider,
-  type LocalProviderOptions,
-} from './local-provider.js';
+  HASH_DIMENSION,
+  HASH_MODEL,
+  HashEmbeddingProvider,
+  type HashProviderOptions,
+} from './hash-provider.js';
+export {
+  defaultModelsDir,
+  LOCAL_MODELS,
+  type LocalModelSpec,
+  missingModelFiles,
+  type Pooling,
+} from './local-models.js';
+export { LocalEmbeddingProvider, type LocalProviderOptions } from './local-provider.js';
 export {
   BREAKER_STATE_LABEL,
   BREAKER_STATE_VALUE,

@@ -1,199 +1,267 @@
-import { EmbeddingAbortedError } from './errors.js';
+import { Worker } from 'node:worker_threads';
+import { EmbeddingAbortedError, EmbeddingError, LocalModelMissingError } from './errors.js';
+import type { InferenceRequest, InferenceResult, WorkerSetup, WorkerStatus } from './local-protocol.js';
+import { type LocalModelSpec, missingModelFiles } from './local-models.js';
 import type { EmbeddingProvider } from './provider.js';
 
-export const LOCAL_MODEL = 'freshet-local-v1';
-export const LOCAL_DIMENSION = 384;
-
-// Scripts written without spaces between words: each character is a unit and neighbouring pairs
-// stand in for words (a Chinese word is mostly two characters).
-const UNSPACED = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}`;
-const SEGMENT = new RegExp(
-  String.raw`(\p{Extended_Pictographic})|([${UNSPACED}]+)|([[\p{L}\p{N}\p{M}]--[${UNSPACED}]]+)`,
-  'gv',
-);
-const MARKS = /\p{M}/gu;
-const NON_ASCII = /[^ -~]/; // anything but printable ASCII
-
-// Words that appear in almost every English product text carry no meaning for search; without IDF
-// (the provider sees one text at a time) they would pull unrelated products together.
-const STOPWORDS = new Set(
-  'a an and are as at be by for from has have in is it its of on or our that the this to was with your you'.split(
-    ' ',
-  ),
-);
-
-// Feature kinds: a seed each so "w:ab" and "3:ab" never share a hash, and a weight each. A word of
-// n letters yields about 2n character 3/4-grams; at 0.25 each their squared mass roughly equals the
-// word's own, so whole-word matches and spelling-variant matches count about the same.
-const WORD = 0x9e3779b1;
-const TRIGRAM = 0x85ebca6b;
-const FOURGRAM = 0xc2b2ae35;
-const UNIT = 0x27d4eb2f;
-const PAIR = 0x165667b1;
-const EMOJI = 0xd3a2646c;
-const WEIGHT: Record<number, number> = {
-  [WORD]: 1,
-  [TRIGRAM]: 0.25,
-  [FOURGRAM]: 0.25,
-  [UNIT]: 0.5,
-  [PAIR]: 1,
-  [EMOJI]: 1,
-};
-
 export interface LocalProviderOptions {
-  /** Buckets of the hashed feature space. Default 384. */
-  dimension?: number;
+  model: LocalModelSpec;
+  /** Folder holding one folder per model (deploy/local/install, or the image's /app/models). */
+  modelsDir: string;
+  /** Inference worker threads, each with its own copy of the model (~25–35 MB int8). */
+  workers: number;
+  /** ONNX Runtime intra-op threads per worker. */
+  threads: number;
+  /** Texts per inference call; a provider call of more texts is split across the workers. */
+  batchSize: number;
+  /** Search queries get the model's query instruction (BGE); indexed documents never do. */
+  input: 'document' | 'query';
+  /** Called with the number of inputs cut at the model's token limit (metrics, logs). */
+  onTruncated?: (count: number) => void;
+}
+
+interface Task {
+  texts: string[];
+  resolve(result: InferenceResult): void;
+  reject(error: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  task: Task | undefined;
 }
 
 /**
- * The built-in offline provider (DESIGN §3): deterministic feature hashing of lower-cased words and
- * character 3- and 4-grams (per-character units and pairs for Chinese, Japanese, Thai…; emoji as
- * words) into `dimension` buckets with a signed hash, sublinear tf, L2-normalised. No network, no
- * account, and cosine similarity ranks texts sharing words and word pieces first.
+ * The `local` provider (DESIGN §3): a sentence-embedding model run in-process by ONNX Runtime through
+ * transformers.js, offline, in a bounded pool of worker threads so inference never blocks the event loop
+ * (Kafka heartbeats, /healthz). Texts are sorted by length before they are cut into inference batches,
+ * so a batch pads to its own longest text rather than the longest of the call.
  */
 export class LocalEmbeddingProvider implements EmbeddingProvider {
-  readonly model = LOCAL_MODEL;
+  readonly model: string;
   readonly dimension: number;
-  // Reused between texts: a Map here cost 60% of the time (measured), an open-addressing table 10%.
-  private readonly features = new FeatureTable();
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private readonly setup: WorkerSetup;
+  private readonly prefix: string;
+  private nextId = 0;
+  private closed = false;
+  /** Set when a worker cannot load the model: nothing will get better by retrying. */
+  private failure: EmbeddingError | undefined;
+  private readonly readyWaiters: Array<{ resolve(): void; reject(error: unknown): void }> = [];
 
-  constructor(options: LocalProviderOptions = {}) {
-    this.dimension = options.dimension ?? LOCAL_DIMENSION;
-    if (!Number.isInteger(this.dimension) || this.dimension < 1) {
-      throw new RangeError(`dimension must be a positive integer, got ${this.dimension}`);
+  constructor(private readonly options: LocalProviderOptions) {
+    const { model, modelsDir } = options;
+    const missing = missingModelFiles(modelsDir, model);
+    if (missing.length > 0) throw new LocalModelMissingError(model.id, modelsDir, missing);
+    for (const [field, value, max] of [
+      ['workers', options.workers, 64],
+      ['threads', options.threads, 64],
+      ['batchSize', options.batchSize, 2048],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1 || value > max) {
+        throw new RangeError(`${field} must be an integer in [1, ${max}], got ${value}`);
+      }
     }
+    this.model = model.id;
+    this.dimension = model.dimension;
+    this.prefix = options.input === 'query' ? model.queryPrefix : '';
+    this.setup = {
+      modelsDir,
+      folder: model.folder,
+      pooling: model.pooling,
+      maxTokens: model.maxTokens,
+      threads: options.threads,
+    };
+    for (let i = 0; i < options.workers; i++) this.slots.push(this.start());
+  }
+
+  /** Resolves once every worker has loaded the model (start-up, readiness); rejects if one cannot. */
+  ready(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.slots.every((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     if (signal?.aborted) throw new EmbeddingAbortedError(undefined, { cause: signal.reason });
-    return texts.map((text) => this.embedOne(text));
-  }
-
-  embedOne(text: string): Float32Array {
-    const features = this.features;
-    features.clear();
-    const add = (hash: number, kind: number): void => features.add(hash, WEIGHT[kind]!);
-
-    for (const match of text.normalize('NFKC').toLowerCase().matchAll(SEGMENT)) {
-      const [, emoji, unspaced, word] = match;
-      if (emoji !== undefined) {
-        add(hashRange(emoji, 0, emoji.length, EMOJI), EMOJI);
-      } else if (unspaced !== undefined) {
-        const chars = Array.from(unspaced);
-        for (let i = 0; i < chars.length; i++) {
-          const c = chars[i]!;
-          add(hashRange(c, 0, c.length, UNIT), UNIT);
-          const next = chars[i + 1];
-          if (next !== undefined) {
-            const pair = c + next;
-            add(hashRange(pair, 0, pair.length, PAIR), PAIR);
+    if (this.closed) throw new EmbeddingAbortedError('local embedding provider closed');
+    if (texts.length === 0) return [];
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    const out = new Array<Float32Array>(texts.length);
+    const runs: Array<Promise<void>> = [];
+    for (let start = 0; start < order.length; start += this.options.batchSize) {
+      const indices = order.slice(start, start + this.options.batchSize);
+      const batch = indices.map((i) => this.prefix + texts[i]!);
+      runs.push(
+        this.run(batch, signal).then((result) => {
+          if (result.dimension !== this.dimension) {
+            throw new EmbeddingError(
+              'FRESHET_EMBEDDING_DIMENSION',
+              `model ${this.model} returned ${result.dimension}-dimensional vectors, expected ${this.dimension}`,
+              false,
+            );
           }
+          if (result.truncated > 0) this.options.onTruncated?.(result.truncated);
+          indices.forEach((textIndex, row) => {
+            out[textIndex] = result.vectors.subarray(row * this.dimension, (row + 1) * this.dimension);
+          });
+        }),
+      );
+    }
+    await Promise.all(runs);
+    return out;
+  }
+
+  /** Stops the workers; calls still queued or in flight fail with FRESHET_EMBEDDING_ABORTED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const aborted = new EmbeddingAbortedError('local embedding provider closed');
+    for (const task of this.queue.splice(0)) task.reject(aborted);
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        slot.task?.reject(aborted);
+        slot.task = undefined;
+        await slot.worker.terminate();
+      }),
+    );
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(aborted);
+  }
+
+  private run(texts: string[], signal: AbortSignal | undefined): Promise<InferenceResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<InferenceResult>((resolve, reject) => {
+      let settled = false;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        const queued = this.queue.indexOf(task);
+        if (queued >= 0) this.queue.splice(queued, 1);
+        // In flight: the worker finishes the batch and the result is dropped.
+        reject(new EmbeddingAbortedError(undefined, { cause: signal?.reason }));
+      };
+      const task: Task = {
+        texts,
+        resolve: (result) => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(task);
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) break;
+      if (!slot.ready || slot.task) continue;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      // Referenced only while it works: an idle pool never keeps the process alive.
+      slot.worker.ref();
+      const request: InferenceRequest = { id: this.nextId++, texts: task.texts };
+      slot.worker.postMessage(request);
+    }
+  }
+
+  private start(): Slot {
+    const worker = new Worker(new URL('./local-worker.js', import.meta.url), {
+      workerData: this.setup,
+      // The worker's own heap holds texts and a batch's tensors; ONNX Runtime's memory is native.
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+      stderr: false,
+    });
+    const slot: Slot = { worker, ready: false, task: undefined };
+    worker.on('message', (message: WorkerStatus | InferenceResult) => {
+      switch (message.type) {
+        case 'ready':
+          slot.ready = true;
+          if (this.slots.every((s) => s.ready)) {
+            for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+          }
+          if (!slot.task) worker.unref();
+          this.dispatch();
+          break;
+        case 'failed':
+          this.fail(
+            new EmbeddingError(
+              'FRESHET_EMBEDDING_MODEL_MISSING',
+              `model ${this.model} failed to load from ${this.setup.modelsDir}/${this.setup.folder}: ${message.message}`,
+              false,
+            ),
+          );
+          break;
+        case 'result':
+        case 'error': {
+          const task = slot.task;
+          slot.task = undefined;
+          if (message.type === 'result') task?.resolve(message);
+          else {
+            task?.reject(
+              new EmbeddingError(
+                'FRESHET_EMBEDDING_UNAVAILABLE',
+                `local model ${this.model} failed on a batch: ${message.message}`,
+                true,
+              ),
+            );
+          }
+          if (this.queue.length === 0) worker.unref();
+          this.dispatch();
+          break;
         }
-      } else if (word !== undefined && !STOPWORDS.has(word)) {
-        add(hashRange(word, 0, word.length, WORD), WORD);
-        // n-grams of the word without diacritics, so "khong day" still meets "không dây".
-        const bare = NON_ASCII.test(word) ? stripMarks(word) : word;
-        const padded = `<${bare}>`;
-        for (let i = 0; i + 3 <= padded.length; i++) add(hashRange(padded, i, i + 3, TRIGRAM), TRIGRAM);
-        for (let i = 0; i + 4 <= padded.length; i++) add(hashRange(padded, i, i + 4, FOURGRAM), FOURGRAM);
       }
-    }
-
-    const vector = new Float32Array(this.dimension);
-    if (features.size === 0) {
-      // Empty or punctuation-only text still gets a unit vector (COSINE in Milvus needs a non-zero one).
-      vector[hashRange('', 0, 0, UNIT) % this.dimension] = 1;
-      return vector;
-    }
-    for (let i = 0; i < features.size; i++) {
-      const slot = features.used[i]!;
-      const hash = features.keys[slot]!;
-      const weight = features.weights[slot]! * (1 + Math.log(features.counts[slot]!));
-      const bucket = (hash >>> 1) % this.dimension;
-      vector[bucket]! += hash & 1 ? weight : -weight;
-    }
-    let norm = 0;
-    for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
-    norm = Math.sqrt(norm);
-    if (norm === 0) {
-      // Every feature cancelled out against another in its bucket: fall back to the empty-text vector.
-      vector[hashRange('', 0, 0, UNIT) % this.dimension] = 1;
-      return vector;
-    }
-    for (let i = 0; i < vector.length; i++) vector[i]! /= norm;
-    return vector;
-  }
-}
-
-/** hash → (count, weight), open addressing with linear probing; key 0 marks an empty slot. */
-class FeatureTable {
-  keys = new Uint32Array(1024);
-  counts = new Uint32Array(1024);
-  weights = new Float32Array(1024);
-  used = new Uint32Array(512);
-  size = 0;
-
-  clear(): void {
-    for (let i = 0; i < this.size; i++) this.keys[this.used[i]!] = 0;
-    this.size = 0;
+    });
+    worker.on('error', (error) => this.lost(slot, error));
+    worker.on('exit', (code) => this.lost(slot, new Error(`inference worker exited with code ${code}`)));
+    return slot;
   }
 
-  add(hash: number, weight: number): void {
-    const key = hash === 0 ? 1 : hash;
-    const mask = this.keys.length - 1;
-    let slot = key & mask;
-    for (;;) {
-      const k = this.keys[slot]!;
-      if (k === key) {
-        this.counts[slot]!++;
-        return;
-      }
-      if (k === 0) break;
-      slot = (slot + 1) & mask;
+  /** A worker died (crash, out of memory): its batch fails retryably and a fresh worker takes its place. */
+  private lost(slot: Slot, cause: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0 || this.closed) return;
+    const task = slot.task;
+    slot.task = undefined;
+    task?.reject(
+      new EmbeddingError('FRESHET_EMBEDDING_UNAVAILABLE', `local model ${this.model}: ${cause.message}`, true, {
+        cause,
+      }),
+    );
+    if (this.failure) {
+      this.slots.splice(index, 1);
+      return;
     }
-    this.keys[slot] = key;
-    this.counts[slot] = 1;
-    this.weights[slot] = weight;
-    this.used[this.size++] = slot;
-    if (this.size * 2 >= this.keys.length) this.grow();
-  }
-
-  private grow(): void {
-    const { keys, counts, weights, size, used } = this;
-    const capacity = keys.length * 2;
-    this.keys = new Uint32Array(capacity);
-    this.counts = new Uint32Array(capacity);
-    this.weights = new Float32Array(capacity);
-    this.used = new Uint32Array(capacity / 2);
-    this.size = 0;
-    const mask = capacity - 1;
-    for (let i = 0; i < size; i++) {
-      const from = used[i]!;
-      let slot = keys[from]! & mask;
-      while (this.keys[slot] !== 0) slot = (slot + 1) & mask;
-      this.keys[slot] = keys[from]!;
-      this.counts[slot] = counts[from]!;
-      this.weights[slot] = weights[from]!;
-      this.used[this.size++] = slot;
+    if (!slot.ready) {
+      // It died while loading: a replacement would die the same way.
+      this.fail(
+        new EmbeddingError(
+          'FRESHET_EMBEDDING_MODEL_MISSING',
+          `model ${this.model} could not be loaded: ${cause.message}`,
+          false,
+          { cause },
+        ),
+      );
+      return;
     }
+    this.slots[index] = this.start();
   }
-}
 
-function stripMarks(word: string): string {
-  return word.normalize('NFD').replace(MARKS, '').replace(/đ/g, 'd').normalize('NFC');
-}
-
-/** FNV-1a over UTF-16 units of text[start, end), seeded per feature kind, then murmur3's fmix32. */
-function hashRange(text: string, start: number, end: number, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = start; i < end; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+  private fail(error: EmbeddingError): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const task of this.queue.splice(0)) task.reject(error);
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

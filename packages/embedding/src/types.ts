@@ -6,22 +6,25 @@
  */
 export interface EmbeddingConfig {
   /**
-   * `openai` (any OpenAI-compatible endpoint) or `local` (offline feature hashing, DESIGN §3).
+   * `openai` (any OpenAI-compatible endpoint), `local` (a sentence-embedding model run in-process with
+   * ONNX Runtime, offline) or `hash` (feature hashing, no model files), DESIGN §3.
    * Default: `openai` when `openai.apiKey` is set, otherwise `local`.
    */
   provider?: ProviderKind | undefined;
   /**
    * Model id sent to the API and written next to every vector.
-   * Default: `text-embedding-3-small` for openai, `freshet-local-v1` for local.
+   * Default: `text-embedding-3-small` for openai, `all-minilm-l6-v2-q-mean` for local (or
+   * `bge-small-en-v1.5-q-cls`, see LOCAL_MODELS), `freshet-hash-v1` for hash.
    */
   model?: string | undefined;
   /**
    * Vector dimension; every returned vector is checked against it.
-   * Default: local 384; openai 1536 for text-embedding-3-small and text-embedding-ada-002,
+   * Default: the local model's (384 for both); hash 384; openai 1536 for text-embedding-3-small and text-embedding-ada-002,
    * 3072 for text-embedding-3-large; required for any other model.
    */
   dimension?: number | undefined;
   openai?: OpenAIConfig | undefined;
+  local?: LocalConfig | undefined;
   batch?: BatchConfig | undefined;
   retry?: RetryConfig | undefined;
   rateLimit?: RateLimitConfig | undefined;
@@ -29,7 +32,20 @@ export interface EmbeddingConfig {
   cache?: CacheConfig | undefined;
 }
 
-export type ProviderKind = 'local' | 'openai';
+export type ProviderKind = 'local' | 'hash' | 'openai';
+
+export interface LocalConfig {
+  /** Folder with one folder per model. Default `${FRESHET_CACHE:-${XDG_CACHE_HOME:-~/.cache}/freshet}/models`. */
+  modelsDir?: string | undefined;
+  /** Inference worker threads, each holding the model. Default 1 (bench/README: 2 cores). */
+  workers?: number | undefined;
+  /** ONNX Runtime intra-op threads per worker. Default 1. */
+  threads?: number | undefined;
+  /** Texts per inference call. Default 32. */
+  batchSize?: number | undefined;
+  /** `query` adds the model's query instruction (the CLI's search); `document` for indexing. Default `document`. */
+  input?: 'document' | 'query' | undefined;
+}
 
 export interface OpenAIEndpoint {
   /** Base URL of an OpenAI-compatible API, up to and including `/v1`. Default `https://api.openai.com/v1`. */
@@ -123,6 +139,7 @@ export interface ResolvedEmbeddingConfig {
   provider: ProviderKind;
   model: string;
   dimension: number;
+  local: Settled<LocalConfig>;
   openai: {
     baseURL: string;
     apiKey: string | undefined;
@@ -149,8 +166,13 @@ export type Settled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
  * are derived in `resolveEmbeddingConfig`.
  */
 export const EMBEDDING_DEFAULTS = {
-  localModel: 'freshet-local-v1',
-  localDimension: 384,
+  localModel: 'all-minilm-l6-v2-q-mean',
+  hashModel: 'freshet-hash-v1',
+  hashDimension: 384,
+  local: { workers: 1, threads: 1, batchSize: 32, input: 'document' },
+  // A provider call of the local model runs on this machine's CPU, queued behind other batches: give it
+  // far longer than an HTTP request before the breaker calls it a timeout.
+  localCallTimeoutMs: 120_000,
   openaiModel: 'text-embedding-3-small',
   openai: {
     baseURL: 'https://api.openai.com/v1',

@@ -23,6 +23,7 @@ function embeddingConfig(config: EmbedderConfig): EmbeddingConfig {
     provider: m.provider,
     model: m.model,
     dimension: m.dimension,
+    local: { ...m.local, input: 'document' },
     openai: {
       ...(m.baseUrl ? { baseURL: m.baseUrl } : {}),
       ...(m.apiKey ? { apiKey: m.apiKey } : {}),

@@ -23,6 +23,7 @@ export const reindex: CliCommand = {
       .addOption(
         new Option('--provider <kind>', 'embedding provider of the new model').choices([
           'local',
+          'hash',
           'openai',
         ] as const),
       )
@@ -49,6 +50,8 @@ export const reindex: CliCommand = {
             return EXIT.ok;
           }
           const m = ctx.config.embedding;
+          // Another provider than the running one: its own default model and dimension unless given.
+          const sameProvider = opts.provider === undefined || opts.provider === m.provider;
           const stop = new AbortController();
           const onSigint = () => stop.abort(new Error('interrupted'));
           process.once('SIGINT', onSigint);
@@ -68,8 +71,9 @@ export const reindex: CliCommand = {
             groups: ctx.config.groups,
             embedding: {
               provider: opts.provider ?? m.provider,
-              model: opts.model ?? m.model,
-              dimension: opts.dimensions ?? m.dimension,
+              model: opts.model ?? (sameProvider ? m.model : undefined),
+              dimension: opts.dimensions ?? (sameProvider ? m.dimension : undefined),
+              local: m.local,
               openai: {
                 ...(m.baseUrl ? { baseURL: m.baseUrl } : {}),
                 ...(m.apiKey ? { apiKey: m.apiKey } : {}),
@@ -88,7 +92,7 @@ export const reindex: CliCommand = {
                 );
               else if (phase === 'handed-over')
                 ctx.out.note(
-                  `handed over: start router, embedder and writer with FRESHET_EMBEDDING_MODEL=${opts.model ?? m.model} FRESHET_EMBEDDING_DIMENSIONS=${opts.dimensions ?? m.dimension}${opts.template ? ` FRESHET_TEMPLATE_VERSION=${opts.template}` : ''}`,
+                  `handed over: start router, embedder and writer with ${opts.provider ? `FRESHET_EMBEDDING_PROVIDER=${opts.provider} ` : ""}FRESHET_EMBEDDING_MODEL=${opts.model ?? m.model} FRESHET_EMBEDDING_DIMENSIONS=${opts.dimensions ?? m.dimension}${opts.template ? ` FRESHET_TEMPLATE_VERSION=${opts.template}` : ''}`,
                 );
               else if (phase === 'rolled-back')
                 ctx.out.note(

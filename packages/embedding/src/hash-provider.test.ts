@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EmbeddingAbortedError } from './errors.js';
-import { LOCAL_DIMENSION, LOCAL_MODEL, LocalEmbeddingProvider } from './local-provider.js';
+import { HASH_DIMENSION, HASH_MODEL, HashEmbeddingProvider } from './hash-provider.js';
 
-const provider = new LocalEmbeddingProvider();
+const provider = new HashEmbeddingProvider();
 const vec = (text: string): Float32Array => provider.embedOne(text);
 const cosine = (a: Float32Array, b: Float32Array): number => {
   let dot = 0;
@@ -62,7 +62,7 @@ test('a Chinese query without spaces matches by characters and character pairs',
 });
 
 test('identical text gives an identical vector, across instances too', async () => {
-  const again = new LocalEmbeddingProvider();
+  const again = new HashEmbeddingProvider();
   const [a, b] = await provider.embed([HEADPHONES, HEADPHONES]);
   assert.deepEqual(a, b);
   assert.deepEqual(again.embedOne(HEADPHONES), a);
@@ -89,19 +89,19 @@ test('every vector has unit length, empty and punctuation-only text included', a
     'x'.repeat(10_000),
   ];
   for (const v of await provider.embed(texts)) {
-    assert.equal(v.length, LOCAL_DIMENSION);
+    assert.equal(v.length, HASH_DIMENSION);
     assert.ok(Math.abs(norm(v) - 1) < 1e-5, `norm ${norm(v)}`);
     assert.ok(v.every(Number.isFinite));
   }
 });
 
-test('the dimension is configurable and the model id is freshet-local-v1', async () => {
-  const wide = new LocalEmbeddingProvider({ dimension: 1536 });
+test('the dimension is configurable and the model id is freshet-hash-v1', async () => {
+  const wide = new HashEmbeddingProvider({ dimension: 1536 });
   const [v] = await wide.embed(['wireless headphones']);
   assert.equal(v!.length, 1536);
-  assert.equal(wide.model, LOCAL_MODEL);
-  assert.equal(LOCAL_MODEL, 'freshet-local-v1');
-  assert.throws(() => new LocalEmbeddingProvider({ dimension: 0 }), RangeError);
+  assert.equal(wide.model, HASH_MODEL);
+  assert.equal(HASH_MODEL, 'freshet-hash-v1');
+  assert.throws(() => new HashEmbeddingProvider({ dimension: 0 }), RangeError);
 });
 
 test('an aborted signal rejects with EmbeddingAbortedError', async () => {

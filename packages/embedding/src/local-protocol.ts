@@ -1,0 +1,31 @@
+// Messages between the `local` provider and its inference workers (local-provider.ts ↔ local-worker.ts).
+import type { Pooling } from './local-models.js';
+
+/** workerData of an inference worker. */
+export interface WorkerSetup {
+  modelsDir: string;
+  folder: string;
+  pooling: Pooling;
+  maxTokens: number;
+  threads: number;
+}
+
+export interface InferenceRequest {
+  id: number;
+  texts: string[];
+}
+
+export type WorkerStatus =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  | { type: 'error'; id: number; message: string };
+
+export interface InferenceResult {
+  type: 'result';
+  id: number;
+  /** texts.length × dimension floats, row-major, each row L2-normalised. */
+  vectors: Float32Array;
+  dimension: number;
+  /** Inputs cut at the model's token limit. */
+  truncated: number;
+}
