@@ -18,14 +18,14 @@ import {
 import type { RunningService, Stage } from './support/services.js';
 import { ensureStack, STACK } from './support/stack.js';
 
-const local = (dimension: number) => ({
-  FRESHET_EMBEDDING_PROVIDER: 'local',
+const hashed = (dimension: number) => ({
+  FRESHET_EMBEDDING_PROVIDER: 'hash',
   FRESHET_EMBEDDING_DIMENSIONS: String(dimension),
 });
 const stages = (dimension: number) => ({
-  router: local(dimension),
-  embedder: local(dimension),
-  writer: local(dimension),
+  router: hashed(dimension),
+  embedder: hashed(dimension),
+  writer: hashed(dimension),
 });
 
 let names: PipelineNames;
@@ -60,7 +60,7 @@ test('freshet reindex: interrupted before the handover it rolls back; then build
   await waitDrained(tk, names, 60_000, Object.values(services));
 
   // Interrupted before the handover (the stages were not stopped): the alias goes back, the new collection goes.
-  const interrupted = spawnCli(['reindex', '--dimensions', '96'], cliEnv(names, local(64)));
+  const interrupted = spawnCli(['reindex', '--dimensions', '96'], cliEnv(names, hashed(64)));
   let interruptedErr = '';
   let sent = false;
   interrupted.stderr?.on('data', (c: Buffer) => {
@@ -75,7 +75,7 @@ test('freshet reindex: interrupted before the handover it rolls back; then build
   for (const s of Object.values(services)) assert.equal(s.process.exitCode, null, `${s.stage} kept running`);
 
   // The operator's part of the handover: stop the three stages when the command asks for it.
-  const child = spawnCli(['reindex', '--dimensions', '96', '--json'], cliEnv(names, local(64)));
+  const child = spawnCli(['reindex', '--dimensions', '96', '--json'], cliEnv(names, hashed(64)));
   let stdout = '';
   let stderr = '';
   let stopped: Promise<unknown> | undefined;
@@ -115,7 +115,7 @@ test('freshet reindex: interrupted before the handover it rolls back; then build
     },
   ]);
   await waitDrained(tk, names, 60_000, Object.values(services));
-  const search = await runCli(['search', 'Brand new kettle', '--json', '-k', '3'], cliEnv(names, local(96)));
+  const search = await runCli(['search', 'Brand new kettle', '--json', '-k', '3'], cliEnv(names, hashed(96)));
   assert.equal(search.code, 0, search.stderr);
   assert.equal(
     (JSON.parse(search.stdout) as { hits: Array<{ productId: string }> }).hits[0]?.productId,
@@ -123,10 +123,10 @@ test('freshet reindex: interrupted before the handover it rolls back; then build
   );
   assert.equal((await describeAlias(milvus, names.collection))?.dimension, 96);
 
-  const drop = await runCli(['reindex', '--drop-old', '--json'], cliEnv(names, local(96)));
+  const drop = await runCli(['reindex', '--drop-old', '--json'], cliEnv(names, hashed(96)));
   assert.equal(drop.code, 0, drop.stderr);
   assert.deepEqual((JSON.parse(drop.stdout) as { dropped: string[] }).dropped, [`${names.collection}_v1`]);
   assert.deepEqual(await listPhysical(milvus, names.collection), [2]);
-  const usage = await runCli(['reindex'], cliEnv(names, local(96)));
+  const usage = await runCli(['reindex'], cliEnv(names, hashed(96)));
   assert.equal(usage.code, 2, 'no model, dimension, template or --drop-old is a usage error');
 });

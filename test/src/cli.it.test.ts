@@ -40,6 +40,7 @@ interface Replayed {
   notMatching: number;
 }
 interface SearchResult {
+  model: string;
   hits: Array<{
     productId: string;
     score: number;
@@ -210,6 +211,17 @@ test('produce reports bad lines by number; the pipeline indexes the rest and sea
   const text = await runCli(['search', target.product.title, '--k', '3'], env);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout.split('\n')[1] ?? '', new RegExp(`${target.productId}`));
+});
+
+test('search with the default local model answers a paraphrase that shares no word with the title', async () => {
+  // The pipeline above indexed the first 30 sample products with the local model (no key, no provider set).
+  const dumbbells = sample.find((s) => s.product.title.startsWith('Summitry Go 5 Adjustable Dumbbell Set'));
+  assert.ok(dumbbells, 'the sample catalog starts with the dumbbell set');
+  const found = jsonOf<SearchResult>(
+    await runCli(['search', 'weights for home workouts', '--json', '--k', '3'], env),
+  );
+  assert.equal(found.model, 'all-minilm-l6-v2-q-mean');
+  assert.equal(found.hits[0]?.productId, dumbbells.productId);
 });
 
 test('dlq list and show print the router-DLQd records with reason, stage and source position', async () => {

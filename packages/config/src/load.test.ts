@@ -23,7 +23,9 @@ test('defaults give a runnable local setup with the offline provider', () => {
   assert.equal(c.topics.dlq, 'freshet.dlq');
   assert.equal(c.registry.url, 'http://127.0.0.1:8081/apis/ccompat/v7');
   assert.equal(c.embedding.provider, 'local');
+  assert.equal(c.embedding.model, 'all-minilm-l6-v2-q-mean');
   assert.equal(c.embedding.dimension, 384);
+  assert.deepEqual(c.embedding.local, { workers: 1, threads: 1, batchSize: 1 });
   assert.equal(c.service.httpPort, 9101);
   assert.equal(c.kafka.clientId, 'freshet-router');
 });
@@ -33,6 +35,29 @@ test('an API key selects the openai provider with text-embedding-3-small at 1536
   assert.equal(c.embedding.provider, 'openai');
   assert.equal(c.embedding.model, 'text-embedding-3-small');
   assert.equal(c.embedding.dimension, 1536);
+});
+
+test('the local provider runs either installed model; hash is feature hashing at any dimension', () => {
+  const bge = loadEmbedderConfig({
+    FRESHET_EMBEDDING_MODEL: 'bge-small-en-v1.5-q-cls',
+    FRESHET_EMBEDDING_MODELS_DIR: '/models',
+    FRESHET_EMBEDDING_WORKERS: '2',
+  });
+  assert.equal(bge.embedding.provider, 'local');
+  assert.equal(bge.embedding.dimension, 384);
+  assert.deepEqual(bge.embedding.local, { modelsDir: '/models', workers: 2, threads: 1, batchSize: 1 });
+  const hash = loadRouterConfig({ FRESHET_EMBEDDING_PROVIDER: 'hash', FRESHET_EMBEDDING_DIMENSIONS: '96' });
+  assert.equal(hash.embedding.model, 'freshet-hash-v1');
+  assert.equal(hash.embedding.dimension, 96);
+  const byVar = (env: Record<string, string>) =>
+    problemsOf(() => loadEmbedderConfig(env)).map((p) => p.variable);
+  assert.deepEqual(byVar({ FRESHET_EMBEDDING_MODEL: 'text-embedding-3-small' }), ['FRESHET_EMBEDDING_MODEL']);
+  assert.deepEqual(byVar({ FRESHET_EMBEDDING_DIMENSIONS: '768' }), ['FRESHET_EMBEDDING_DIMENSIONS']);
+  assert.deepEqual(
+    byVar({ FRESHET_EMBEDDING_PROVIDER: 'hash', FRESHET_EMBEDDING_MODEL: 'all-minilm-l6-v2-q-mean' }),
+    ['FRESHET_EMBEDDING_MODEL'],
+  );
+  assert.deepEqual(byVar({ FRESHET_EMBEDDING_WORKERS: '0' }), ['FRESHET_EMBEDDING_WORKERS']);
 });
 
 test('a wrong value names the variable and the problem', () => {

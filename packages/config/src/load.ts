@@ -283,7 +283,10 @@ function embeddingModel(e: AnyEnv): EmbeddingModelConfig {
     (provider === 'local' ? localDimension! : provider === 'hash' ? HASH_DIMENSION : OPENAI_DIMENSION);
   if (provider === 'local' && dimension !== localDimension) {
     throw new ConfigError([
-      { variable: 'FRESHET_EMBEDDING_DIMENSIONS', problem: `${model} gives ${localDimension}, not ${dimension}` },
+      {
+        variable: 'FRESHET_EMBEDDING_DIMENSIONS',
+        problem: `${model} gives ${localDimension}, not ${dimension}`,
+      },
     ]);
   }
   return {

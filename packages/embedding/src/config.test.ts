@@ -6,8 +6,21 @@ import { EmbeddingConfigError } from './errors.js';
 test('with no key the local provider is the default, at 384 dimensions', () => {
   const c = resolveEmbeddingConfig({});
   assert.equal(c.provider, 'local');
-  assert.equal(c.model, 'freshet-local-v1');
+  assert.equal(c.model, 'all-minilm-l6-v2-q-mean');
   assert.equal(c.dimension, 384);
+  assert.deepEqual(
+    { ...c.local, modelsDir: undefined },
+    {
+      modelsDir: undefined,
+      workers: 1,
+      threads: 1,
+      batchSize: 1,
+      input: 'document',
+    },
+  );
+  assert.match(c.local.modelsDir, /freshet\/models$/);
+  // Inference on this machine's CPU queues behind other batches: not an HTTP timeout.
+  assert.equal(c.breaker.timeoutMs, 120_000);
   assert.deepEqual(c.batch, {
     maxInputs: 256,
     maxTokensPerRequest: 100_000,
@@ -73,6 +86,10 @@ test('out-of-range values are refused with the field named', () => {
     [{ dimension: 1.5 }, 'dimension'],
     [{ openai: { apiKey: 'k', baseURL: 'not a url' } }, 'openai.baseURL'],
     [{ provider: 'local', model: 'text-embedding-3-small' }, 'model'],
+    [{ provider: 'local', model: 'bge-small-en-v1.5-q-cls', dimension: 768 }, 'dimension'],
+    [{ provider: 'hash', model: 'all-minilm-l6-v2-q-mean' }, 'model'],
+    [{ local: { workers: 0 } }, 'local.workers'],
+    [{ local: { batchSize: 4096 } }, 'local.batchSize'],
   ];
   for (const [config, field] of cases) {
     assert.throws(
@@ -84,4 +101,19 @@ test('out-of-range values are refused with the field named', () => {
       field,
     );
   }
+});
+
+test('the local provider runs either installed model; hash is feature hashing at any dimension', () => {
+  const bge = resolveEmbeddingConfig({
+    model: 'bge-small-en-v1.5-q-cls',
+    local: { modelsDir: '/m', workers: 2 },
+  });
+  assert.equal(bge.provider, 'local');
+  assert.equal(bge.dimension, 384);
+  assert.equal(bge.local.modelsDir, '/m');
+  assert.equal(bge.local.workers, 2);
+  const hash = resolveEmbeddingConfig({ provider: 'hash', dimension: 96 });
+  assert.equal(hash.model, 'freshet-hash-v1');
+  assert.equal(hash.dimension, 96);
+  assert.equal(resolveEmbeddingConfig({ provider: 'hash' }).dimension, 384);
 });

@@ -1,4 +1,5 @@
 import { EmbeddingConfigError } from './errors.js';
+import { defaultModelsDir, LOCAL_MODELS } from './local-models.js';
 import {
   EMBEDDING_DEFAULTS as D,
   type EmbeddingConfig,
@@ -6,7 +7,6 @@ import {
   type ResolvedEmbeddingConfig,
   type Settled,
 } from './types.js';
-import { defaultModelsDir, LOCAL_MODELS } from './local-models.js';
 
 /** Applies the defaults documented in types.ts and checks every value; throws `EmbeddingConfigError`. */
 export function resolveEmbeddingConfig(config: EmbeddingConfig = {}): ResolvedEmbeddingConfig {
@@ -131,7 +131,10 @@ function check(c: ResolvedEmbeddingConfig): void {
     }
   }
   if (c.local.input !== 'document' && c.local.input !== 'query') {
-    throw new EmbeddingConfigError('local.input', `expected 'document' or 'query', got ${String(c.local.input)}`);
+    throw new EmbeddingConfigError(
+      'local.input',
+      `expected 'document' or 'query', got ${String(c.local.input)}`,
+    );
   }
   for (const [field, url] of [
     ['openai.baseURL', c.openai.baseURL],

@@ -227,12 +227,27 @@ test('the content-hash cache answers repeated texts without a request', LIMIT, a
   assert.equal(await h.metric('freshet_embedding_cache_misses_total', { cache: 'embedding' }), 1);
 });
 
-test('with no key the client embeds offline with the local provider', LIMIT, async (t) => {
+test('with no key the client embeds offline with the local model', LIMIT, async (t) => {
   const registry = new Registry();
   const client = createEmbeddingClient({}, { registry });
   t.after(() => client.close());
   assert.equal(client.provider, 'local');
-  assert.equal(client.model, 'freshet-local-v1');
+  assert.equal(client.model, 'all-minilm-l6-v2-q-mean');
+  await client.ready();
+  const [a, b] = await client.embedMany(['wireless headphones', 'wireless headphones']);
+  assert.equal(a!.length, 384);
+  assert.deepEqual(a, b);
+  const text = await registry.metrics();
+  assert.match(text, /freshet_embedding_requests_total\{outcome="success"\} 1/);
+  assert.match(text, /freshet_embedding_batch_size_bucket/);
+});
+
+test('the hash provider embeds with no model files', LIMIT, async (t) => {
+  const registry = new Registry();
+  const client = createEmbeddingClient({ provider: 'hash' }, { registry });
+  t.after(() => client.close());
+  assert.equal(client.provider, 'hash');
+  assert.equal(client.model, 'freshet-hash-v1');
   const [a, b] = await client.embedMany(['wireless headphones', 'wireless headphones']);
   assert.equal(a!.length, 384);
   assert.deepEqual(a, b);

@@ -84,10 +84,16 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
   const metrics = createEmbeddingMetrics(deps.registry);
   const shutdown = new AbortController();
 
-  const owned = deps.provider ? undefined : createProvider(resolved, logger, (count) => {
-    metrics.truncated.inc(count);
-    logger?.warn({ inputs: count, model: resolved.model }, 'embedding text truncated at the model limit');
-  });
+  const owned = deps.provider
+    ? undefined
+    : createProvider(resolved, logger, (count) => {
+        metrics.truncated.inc(count);
+        // Debug only: most catalog texts exceed MiniLM's 128 tokens; the metric counts them.
+        logger?.debug(
+          { inputs: count, model: resolved.model },
+          'embedding text truncated at the model limit',
+        );
+      });
   const provider = deps.provider ?? owned!;
   if (provider.dimension !== resolved.dimension) {
     throw new RangeError(

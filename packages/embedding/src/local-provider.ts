@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { EmbeddingAbortedError, EmbeddingError, LocalModelMissingError } from './errors.js';
-import type { InferenceRequest, InferenceResult, WorkerSetup, WorkerStatus } from './local-protocol.js';
 import { type LocalModelSpec, missingModelFiles } from './local-models.js';
+import type { InferenceRequest, InferenceResult, WorkerSetup, WorkerStatus } from './local-protocol.js';
 import type { EmbeddingProvider } from './provider.js';
 
 export interface LocalProviderOptions {
@@ -181,6 +181,8 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       workerData: this.setup,
       // The worker's own heap holds texts and a batch's tensors; ONNX Runtime's memory is native.
       resourceLimits: { maxOldGenerationSizeMb: 256 },
+      // Inherit --import preloads and the like, but not `node --input-type=module -e` (a worker file is no eval).
+      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
       stderr: false,
     });
     const slot: Slot = { worker, ready: false, task: undefined };
@@ -235,9 +237,14 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     const task = slot.task;
     slot.task = undefined;
     task?.reject(
-      new EmbeddingError('FRESHET_EMBEDDING_UNAVAILABLE', `local model ${this.model}: ${cause.message}`, true, {
-        cause,
-      }),
+      new EmbeddingError(
+        'FRESHET_EMBEDDING_UNAVAILABLE',
+        `local model ${this.model}: ${cause.message}`,
+        true,
+        {
+          cause,
+        },
+      ),
     );
     if (this.failure) {
       this.slots.splice(index, 1);

@@ -59,7 +59,8 @@ async function embed({ id, texts }: InferenceRequest): Promise<InferenceResult> 
   const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: setup.maxTokens });
   const output = await model(inputs);
   const hidden = output.last_hidden_state;
-  const pooled = setup.pooling === 'mean' ? mean_pooling(hidden, inputs.attention_mask) : hidden.slice(null, 0);
+  const pooled =
+    setup.pooling === 'mean' ? mean_pooling(hidden, inputs.attention_mask) : hidden.slice(null, 0);
   const vectors = pooled.normalize(2, -1);
   const data = vectors.data as Float32Array;
   const dimension = vectors.dims[1]!;

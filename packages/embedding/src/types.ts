@@ -41,7 +41,11 @@ export interface LocalConfig {
   workers?: number | undefined;
   /** ONNX Runtime intra-op threads per worker. Default 1. */
   threads?: number | undefined;
-  /** Texts per inference call. Default 32. */
+  /**
+   * Texts per inference call. Default 1: on this machine one text at a time cost the least CPU per text
+   * (no padding, no large per-call buffers) and the least memory (bench/README), and a text's vector
+   * then never depends on which texts shared its batch (int8 activations are quantized per batch).
+   */
   batchSize?: number | undefined;
   /** `query` adds the model's query instruction (the CLI's search); `document` for indexing. Default `document`. */
   input?: 'document' | 'query' | undefined;
@@ -169,7 +173,7 @@ export const EMBEDDING_DEFAULTS = {
   localModel: 'all-minilm-l6-v2-q-mean',
   hashModel: 'freshet-hash-v1',
   hashDimension: 384,
-  local: { workers: 1, threads: 1, batchSize: 32, input: 'document' },
+  local: { workers: 1, threads: 1, batchSize: 1, input: 'document' },
   // A provider call of the local model runs on this machine's CPU, queued behind other batches: give it
   // far longer than an HTTP request before the breaker calls it a timeout.
   localCallTimeoutMs: 120_000,

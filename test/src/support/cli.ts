@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { PipelineNames } from './pipeline.js';
-import { REPO_ROOT, STACK } from './stack.js';
+import { MODEL_ENV, REPO_ROOT, STACK } from './stack.js';
 
 export const CLI_MAIN = join(REPO_ROOT, 'packages/cli/dist/main.js');
 
@@ -36,7 +36,7 @@ export function cliEnv(names: PipelineNames, extra: Record<string, string> = {})
 export function spawnCli(args: readonly string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--enable-source-maps', CLI_MAIN, ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...MODEL_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
-import { REPO_ROOT } from './stack.js';
+import { MODEL_ENV, REPO_ROOT } from './stack.js';
 
 export type Stage = 'router' | 'embedder' | 'writer';
 
@@ -70,6 +70,7 @@ export async function spawnService(stage: Stage, env: Record<string, string>): P
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
+        ...MODEL_ENV,
         FRESHET_HTTP_PORT: String(port),
         FRESHET_LOG_LEVEL: 'info',
         ...env,

@@ -46,3 +46,11 @@ export async function deployLocal(command: 'up' | 'down' | 'status', ...args: st
     );
   }
 }
+
+/** Where the `local` provider's models are (deploy/local/install models), passed on to spawned services and CLIs. */
+export const MODEL_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  ['FRESHET_EMBEDDING_MODELS_DIR', 'FRESHET_CACHE', 'XDG_CACHE_HOME', 'HOME'].flatMap((name) => {
+    const value = process.env[name];
+    return value ? [[name, value]] : [];
+  }),
+);

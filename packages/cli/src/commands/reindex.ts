@@ -92,7 +92,7 @@ export const reindex: CliCommand = {
                 );
               else if (phase === 'handed-over')
                 ctx.out.note(
-                  `handed over: start router, embedder and writer with ${opts.provider ? `FRESHET_EMBEDDING_PROVIDER=${opts.provider} ` : ""}FRESHET_EMBEDDING_MODEL=${opts.model ?? m.model} FRESHET_EMBEDDING_DIMENSIONS=${opts.dimensions ?? m.dimension}${opts.template ? ` FRESHET_TEMPLATE_VERSION=${opts.template}` : ''}`,
+                  `handed over: start router, embedder and writer with ${opts.provider ? `FRESHET_EMBEDDING_PROVIDER=${opts.provider} ` : ''}FRESHET_EMBEDDING_MODEL=${opts.model ?? m.model} FRESHET_EMBEDDING_DIMENSIONS=${opts.dimensions ?? m.dimension}${opts.template ? ` FRESHET_TEMPLATE_VERSION=${opts.template}` : ''}`,
                 );
               else if (phase === 'rolled-back')
                 ctx.out.note(
