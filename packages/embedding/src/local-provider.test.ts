@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { EmbeddingAbortedError, LocalModelMissingError } from './errors.js';
 import { defaultModelsDir, LOCAL_MODELS } from './local-models.js';
-import { LocalEmbeddingProvider, type LocalProviderOptions } from './local-provider.js';
+import { LocalEmbeddingProvider, type LocalProviderOptions, workerExecArgv } from './local-provider.js';
 
 const LIMIT = { timeout: 120_000 };
 const MINILM = LOCAL_MODELS['all-minilm-l6-v2-q-mean']!;
@@ -181,4 +181,19 @@ test('an aborted call rejects at once', LIMIT, async () => {
   const rejected = assert.rejects(p.embed(['a', 'b'], stop.signal), EmbeddingAbortedError);
   stop.abort(new Error('shutdown'));
   await rejected;
+});
+
+test('workers keep the parent’s preloads and source maps, never per-process or eval flags', () => {
+  assert.deepEqual(
+    workerExecArgv([
+      '--enable-source-maps',
+      '--import',
+      'file:///a.mjs',
+      '--require=b.cjs',
+      '--input-type=module',
+      '--stack-trace-limit=10',
+      '--secure-heap=0',
+    ]),
+    ['--enable-source-maps', '--import', 'file:///a.mjs', '--require=b.cjs'],
+  );
 });

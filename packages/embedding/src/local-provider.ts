@@ -181,8 +181,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       workerData: this.setup,
       // The worker's own heap holds texts and a batch's tensors; ONNX Runtime's memory is native.
       resourceLimits: { maxOldGenerationSizeMb: 256 },
-      // Inherit --import preloads and the like, but not `node --input-type=module -e` (a worker file is no eval).
-      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+      execArgv: workerExecArgv(process.execArgv),
       stderr: false,
     });
     const slot: Slot = { worker, ready: false, task: undefined };
@@ -271,4 +270,20 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     for (const task of this.queue.splice(0)) task.reject(error);
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
   }
+}
+
+/**
+ * The parent's preloads and source maps, nothing else: a worker refuses per-process flags (Node 24's
+ * test runner passes some) and `--input-type` (a worker file is no `-e` script).
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (arg === '--enable-source-maps' || /^--(import|require)=/.test(arg)) kept.push(arg);
+    else if ((arg === '--import' || arg === '--require' || arg === '-r') && i + 1 < execArgv.length) {
+      kept.push(arg, execArgv[++i]!);
+    }
+  }
+  return kept;
 }
