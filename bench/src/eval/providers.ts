@@ -20,7 +20,7 @@ const BATCH = { lingerMs: 0 } as const;
 
 /** `hash` (feature hashing), `local:<model>` (a model run in-process), `openai` (FRESHET_EMBEDDING_*). */
 export function evalProvider(name: string, env: ProviderEnv = process.env): EvalProvider {
-  if (name === 'hash') return { name, config: { provider: 'local', batch: BATCH } };
+  if (name === 'hash') return { name, config: { provider: 'hash', batch: BATCH } };
   if (name === 'openai') {
     if (!env.FRESHET_EMBEDDING_API_KEY && !env.FRESHET_EMBEDDING_BASE_URL)
       throw new Error('provider openai needs FRESHET_EMBEDDING_API_KEY or FRESHET_EMBEDDING_BASE_URL');
