@@ -11,8 +11,14 @@ export interface WorkerSetup {
 }
 
 export interface InferenceRequest {
+  type: 'embed';
   id: number;
   texts: string[];
+}
+
+/** Release the model and exit: a worker terminated inside ONNX Runtime's native code aborts the process. */
+export interface StopRequest {
+  type: 'stop';
 }
 
 export type WorkerStatus =

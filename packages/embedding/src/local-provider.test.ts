@@ -197,3 +197,14 @@ test('workers keep the parent’s preloads and source maps, never per-process or
     ['--enable-source-maps', '--import', 'file:///a.mjs', '--require=b.cjs'],
   );
 });
+
+test(
+  'closing while the model is still loading waits for it instead of aborting the process',
+  LIMIT,
+  async () => {
+    // Terminating a worker inside ONNX Runtime's session set-up kills the process with a native abort.
+    const p = provider();
+    await p.close();
+    await assert.rejects(p.ready(), EmbeddingAbortedError);
+  },
+);

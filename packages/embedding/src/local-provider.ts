@@ -1,7 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { EmbeddingAbortedError, EmbeddingError, LocalModelMissingError } from './errors.js';
 import { type LocalModelSpec, missingModelFiles } from './local-models.js';
-import type { InferenceRequest, InferenceResult, WorkerSetup, WorkerStatus } from './local-protocol.js';
+import type {
+  InferenceRequest,
+  InferenceResult,
+  StopRequest,
+  WorkerSetup,
+  WorkerStatus,
+} from './local-protocol.js';
 import type { EmbeddingProvider } from './provider.js';
 
 export interface LocalProviderOptions {
@@ -30,7 +36,14 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   task: Task | undefined;
+  /** Set once the worker is gone (exit event). */
+  exited: boolean;
+  /** Called whenever the worker settles something (loaded, answered, failed, exited). */
+  onSettled: (() => void) | undefined;
 }
+
+// How long close() waits for a worker to finish loading or the batch it is on before terminating it.
+const STOP_GRACE_MS = 60_000;
 
 /**
  * The `local` provider (DESIGN §3): a sentence-embedding model run in-process by ONNX Runtime through
@@ -80,6 +93,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   /** Resolves once every worker has loaded the model (start-up, readiness); rejects if one cannot. */
   ready(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new EmbeddingAbortedError('local embedding provider closed'));
     if (this.slots.every((s) => s.ready)) return Promise.resolve();
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
@@ -114,20 +128,44 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     return out;
   }
 
-  /** Stops the workers; calls still queued or in flight fail with FRESHET_EMBEDDING_ABORTED. */
+  /**
+   * Stops the workers; calls still queued or in flight fail with FRESHET_EMBEDDING_ABORTED at once. A
+   * worker is stopped only between native calls (after it has loaded, after its batch): terminating a
+   * thread inside ONNX Runtime aborts the whole process.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const aborted = new EmbeddingAbortedError('local embedding provider closed');
     for (const task of this.queue.splice(0)) task.reject(aborted);
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        slot.task?.reject(aborted);
-        slot.task = undefined;
-        await slot.worker.terminate();
-      }),
-    );
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(aborted);
+    await Promise.all(this.slots.map((slot) => this.stop(slot, aborted)));
+  }
+
+  private async stop(slot: Slot, aborted: EmbeddingAbortedError): Promise<void> {
+    slot.task?.reject(aborted);
+    slot.worker.ref();
+    const deadline = Date.now() + STOP_GRACE_MS;
+    const idle = () => slot.exited || (slot.ready && slot.task === undefined);
+    while (!idle() && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        slot.onSettled = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    if (slot.exited) return;
+    if (idle()) {
+      const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
+      slot.worker.postMessage({ type: 'stop' } satisfies StopRequest);
+      const timer = setTimeout(() => void slot.worker.terminate(), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    } else {
+      await slot.worker.terminate();
+    }
   }
 
   private run(texts: string[], signal: AbortSignal | undefined): Promise<InferenceResult> {
@@ -164,6 +202,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   }
 
   private dispatch(): void {
+    if (this.closed) return;
     for (const slot of this.slots) {
       if (this.queue.length === 0) break;
       if (!slot.ready || slot.task) continue;
@@ -171,7 +210,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       slot.task = task;
       // Referenced only while it works: an idle pool never keeps the process alive.
       slot.worker.ref();
-      const request: InferenceRequest = { id: this.nextId++, texts: task.texts };
+      const request: InferenceRequest = { type: 'embed', id: this.nextId++, texts: task.texts };
       slot.worker.postMessage(request);
     }
   }
@@ -184,7 +223,16 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       execArgv: workerExecArgv(process.execArgv),
       stderr: false,
     });
-    const slot: Slot = { worker, ready: false, task: undefined };
+    const slot: Slot = { worker, ready: false, task: undefined, exited: false, onSettled: undefined };
+    const settled = () => {
+      const notify = slot.onSettled;
+      slot.onSettled = undefined;
+      notify?.();
+    };
+    // Unreferenced only while idle and open: an idle pool never keeps the process alive, a closing one does.
+    const unrefIfIdle = () => {
+      if (!this.closed && !slot.task && this.queue.length === 0) worker.unref();
+    };
     worker.on('message', (message: WorkerStatus | InferenceResult) => {
       switch (message.type) {
         case 'ready':
@@ -192,8 +240,9 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
           if (this.slots.every((s) => s.ready)) {
             for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
           }
-          if (!slot.task) worker.unref();
           this.dispatch();
+          unrefIfIdle();
+          settled();
           break;
         case 'failed':
           this.fail(
@@ -203,6 +252,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
               false,
             ),
           );
+          settled();
           break;
         case 'result':
         case 'error': {
@@ -218,14 +268,19 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
               ),
             );
           }
-          if (this.queue.length === 0) worker.unref();
           this.dispatch();
+          unrefIfIdle();
+          settled();
           break;
         }
       }
     });
     worker.on('error', (error) => this.lost(slot, error));
-    worker.on('exit', (code) => this.lost(slot, new Error(`inference worker exited with code ${code}`)));
+    worker.on('exit', (code) => {
+      slot.exited = true;
+      this.lost(slot, new Error(`inference worker exited with code ${code}`));
+      settled();
+    });
     return slot;
   }
 

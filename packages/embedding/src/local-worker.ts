@@ -2,7 +2,13 @@
 // batches it is sent. It runs in a worker thread so a long batch never blocks the event loop that answers
 // Kafka heartbeats (DESIGN §3).
 import { parentPort, workerData } from 'node:worker_threads';
-import type { InferenceRequest, InferenceResult, WorkerSetup, WorkerStatus } from './local-protocol.js';
+import type {
+  InferenceRequest,
+  InferenceResult,
+  StopRequest,
+  WorkerSetup,
+  WorkerStatus,
+} from './local-protocol.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -47,7 +53,12 @@ try {
   process.exit(1);
 }
 
-port.on('message', (request: InferenceRequest) => {
+port.on('message', (request: InferenceRequest | StopRequest) => {
+  if (request.type === 'stop') {
+    // The provider sends this only while the worker is idle; closing the port lets the thread end.
+    Promise.resolve(loaded.model.dispose()).finally(() => port.close());
+    return;
+  }
   embed(request).then(post, (error: unknown) =>
     post({ type: 'error', id: request.id, message: error instanceof Error ? error.message : String(error) }),
   );
