@@ -118,6 +118,8 @@ test('a backlog: the hot product edited ten times is embedded once, for its fina
     'a text before a newer delete or a tombstone is never paid for',
   );
   assert.equal(embeddedCount('Kept: the text before'), 1, 'its superseder was refused: embedded after all');
+  const paidTwice = [...fake.stats().texts].filter(([, n]) => n > 1).map(([t]) => t.slice(0, 40));
+  assert.deepEqual(paidTwice, [], 'the refusal of one text costs the others nothing more');
   // The refused event sits in the DLQ: the index is the stream's without it.
   await assertEqualsOracle(
     names,

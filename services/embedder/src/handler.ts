@@ -325,19 +325,16 @@ function refusesText(error: unknown): boolean {
 }
 
 /**
- * Embeds `texts`; when the API refuses the batch as such (a 400/422), retries text by text so only the
- * texts it refuses are marked (and go to the DLQ). Outages and configuration errors propagate.
+ * Embeds `texts`, each as its own call: the micro-batcher sends them together in one request, and when the
+ * API refuses that request for a bad input (400/422) it splits it down to that input, so only the texts it
+ * refuses are marked (and go to the DLQ), and the others are paid for once. Outages and configuration
+ * errors propagate.
  */
 async function embedRefusingBadTexts(
   embeddings: Embeddings,
   texts: string[],
   refused: Map<string, { code: string; message: string }>,
 ): Promise<Float32Array[]> {
-  try {
-    return await embeddings.embedMany(texts);
-  } catch (error) {
-    if (!refusesText(error)) throw error;
-  }
   const placeholder = new Float32Array(0);
   const results = await Promise.allSettled(texts.map((t) => embeddings.embedMany([t])));
   return results.map((r, i) => {
