@@ -149,25 +149,15 @@ const latencyMs = Number(args['latency-ms']);
 const seed = Number(args.seed);
 const outDir = args.out ?? join(REPO_ROOT, 'bench/results');
 const logDir = join(tmpdir(), 'freshet-bench-logs');
-// Services run as in a container with a memory limit, where Node sizes its heap from the cgroup limit; on
-// a 24 GB machine V8 would otherwise let garbage pile up to hundreds of MB before collecting it.
-// BENCH_SERVICE_NODE_OPTIONS overrides it (empty: no cap).
-// The embedder also gets a 4 MB young generation (semi-space; V8's default is 16): it holds the tokenizer,
-// the vector and hash caches and batches in flight, and that keeps it under 256 MB at the cost of more
-// scavenges (README, Memory). The router and writer allocate faster and keep the default.
-const serviceNodeOptions: Record<Stage, string> =
-  process.env.BENCH_SERVICE_NODE_OPTIONS !== undefined
-    ? {
-        router: process.env.BENCH_SERVICE_NODE_OPTIONS,
-        embedder: process.env.BENCH_SERVICE_NODE_OPTIONS,
-        writer: process.env.BENCH_SERVICE_NODE_OPTIONS,
-      }
-    : {
-        router: '--max-old-space-size=160',
-        embedder: '--max-old-space-size=160 --max-semi-space-size=4',
-        writer: '--max-old-space-size=160',
-      };
-// CPU profiles (node --cpu-prof) of every service process, written when each one exits.
+// Services run with the memory settings a user gets (deploy/local/service, as the demo and `npm start`
+// run them; the image and the chart set the same): no heap flags of the bench's own.
+// BENCH_SERVICE_NODE_OPTIONS adds flags after those defaults (tuning runs).
+const extraNodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS ?? '';
+const serviceNodeOptions: Record<Stage, string> = {
+  router: extraNodeOptions,
+  embedder: extraNodeOptions,
+  writer: extraNodeOptions,
+};
 // Today's services' CPU per 1,000 events on the backlog (results/earlier), the target's reference.
 const reference = loadReference(join(REPO_ROOT, 'bench/results/earlier'));
 const profileDir = args.profile ? join(tmpdir(), 'freshet-bench-profiles') : undefined;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, pollUntil } from '@freshet/testkit';
 
@@ -64,21 +64,29 @@ export async function startService(
   const port = await freePort();
   const logFile = join(options.logDir, `${stage}-${Date.now()}-${port}.log`);
   const log = createWriteStream(logFile);
-  const args = ['--enable-source-maps'];
-  if (options.cpuProfDir)
-    args.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${options.cpuProfDir}`,
-      `--cpu-prof-name=${stage}-${Date.now()}.cpuprofile`,
-    );
-  args.push(join(SERVICES_ROOT, `services/${stage}/dist/main.js`));
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const nodeFlags = options.cpuProfDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${options.cpuProfDir}`,
+        `--cpu-prof-name=${stage}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  // Started as every local launcher starts a stage (deploy/local/service: the memory defaults a user gets),
+  // with this Node first on PATH; a checkout from before that script runs `node main.js` directly.
+  const launcher = join(SERVICES_ROOT, 'deploy/local/service');
+  const [command, args] = existsSync(launcher)
+    ? ['bash', [launcher, stage, ...nodeFlags]]
+    : [
+        process.execPath,
+        ['--enable-source-maps', ...nodeFlags, join(SERVICES_ROOT, `services/${stage}/dist/main.js`)],
+      ];
+  const child: ChildProcess = spawn(command, args, {
     cwd: SERVICES_ROOT,
     env: {
-      PATH: process.env.PATH ?? '',
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       // glibc's malloc arenas, as the image sets them (Dockerfile): up to 8 per core otherwise.
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-      // Node flags for the services only (e.g. a heap cap a container would set), never for the bench itself.
+      // Node flags for the services only (after the launcher's defaults, so they win), never for the bench.
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
       FRESHET_HTTP_PORT: String(port),
       FRESHET_LOG_LEVEL: 'info',

@@ -139,7 +139,8 @@ stage_port() { case "$1" in router) echo "$ROUTER_PORT" ;; embedder) echo "$EMBE
 # Ready = the stage's own /readyz answers 200 (connected to Kafka, and Milvus for the embedder and writer).
 probe_stage() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(stage_port "$1")/readyz" 2>/dev/null; }
 
-# Starts a built stage detached against the local stack (FRESHET_* set by the caller win), on the pinned Node.
+# Starts a built stage detached against the local stack (FRESHET_* set by the caller win), on the pinned Node,
+# through deploy/local/service (its memory default; it execs node, so the recorded pid is the stage's).
 start_stage() {
   local s=$1 main="$REPO_DIR/services/$1/dist/main.js"
   [ -f "$main" ] || die "$s is not built ($main is missing): run npx tsc -b first (npm run demo does)"
@@ -149,5 +150,5 @@ start_stage() {
     FRESHET_KAFKA_BROKERS="${FRESHET_KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
     FRESHET_REGISTRY_URL="${FRESHET_REGISTRY_URL:-http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}" \
     FRESHET_MILVUS_ADDRESS="${FRESHET_MILVUS_ADDRESS:-127.0.0.1:$MILVUS_PORT}" \
-    node --enable-source-maps "$main"
+    "$LOCAL_DIR/service" "$s"
 }

@@ -120,6 +120,27 @@ describe('helm/freshet rendered', () => {
     assert.equal(ofKind(defaults, 'Secret').length, 0);
   });
 
+  test('default values: every stage caps its V8 heap (NODE_OPTIONS), so it stays under 256 MB RSS', () => {
+    for (const [stage, d] of byStage(defaults, 'Deployment')) {
+      const env = d.spec.template.spec.containers[0].env ?? [];
+      const nodeOptions = env.filter((e) => e.name === 'NODE_OPTIONS');
+      assert.equal(nodeOptions.length, 1, stage);
+      assert.match(nodeOptions[0].value, /--max-old-space-size=160\b/, stage);
+    }
+    // stages.<stage>.nodeOptions changes it; a NODE_OPTIONS in extraEnv replaces it (never two variables).
+    const routerEnv = (docs) =>
+      byStage(docs, 'Deployment')
+        .get('router')
+        .spec.template.spec.containers[0].env.filter((e) => e.name === 'NODE_OPTIONS')
+        .map((e) => e.value);
+    assert.deepEqual(routerEnv(allOn), ['--max-old-space-size=384']);
+    const own = render([
+      '--set-string',
+      'stages.router.extraEnv[0].name=NODE_OPTIONS,stages.router.extraEnv[0].value=--max-old-space-size=300',
+    ]);
+    assert.ok(own.ok, own.stderr);
+    assert.deepEqual(routerEnv(own.docs), ['--max-old-space-size=300']);
+  });
   test('KEDA on: one ScaledObject per stage on its own consumer group and input topic, capped at the partitions', () => {
     const topics = { router: 'catalog.product-events', embedder: 'freshet.embed-requests', writer: 'freshet.index-writes' };
     const scalers = byStage(allOn, 'ScaledObject');
