@@ -61,6 +61,8 @@ export interface BacklogRun {
   events: number;
   freshet?: BacklogSystemRun;
   seedStyle?: BacklogSystemRun;
+  /** The same pipeline drain with another checkout's services (BENCH_REFERENCE_ROOT), in the same run. */
+  reference?: BacklogSystemRun & { root: string };
 }
 
 export interface BacklogContext {
@@ -72,7 +74,13 @@ export interface BacklogContext {
   say(message: string): void;
   startFakeApi(latencyMs: number): Promise<FakeApiProcess>;
   /** Starts a service on a topic set, writing to `collection`, against the API at `apiUrl`. */
-  startService(stage: Stage, set: TopicSet, collection: string, apiUrl: string): Promise<ServiceProcess>;
+  startService(
+    stage: Stage,
+    set: TopicSet,
+    collection: string,
+    apiUrl: string,
+    root?: string,
+  ): Promise<ServiceProcess>;
   stopService(service: ServiceProcess): Promise<void>;
 }
 
@@ -130,15 +138,16 @@ async function drainFreshet(
   collection: string,
   api: FakeApiProcess,
   items: readonly StreamItem[],
+  root?: string,
 ): Promise<BacklogSystemRun> {
   await api.reset();
   const services: ServiceProcess[] = [];
   try {
-    const embedder = await ctx.startService('embedder', set, collection, api.url);
+    const embedder = await ctx.startService('embedder', set, collection, api.url, root);
     services.push(embedder);
-    const writer = await ctx.startService('writer', set, collection, api.url);
+    const writer = await ctx.startService('writer', set, collection, api.url, root);
     services.push(writer);
-    const router = await ctx.startService('router', set, collection, api.url);
+    const router = await ctx.startService('router', set, collection, api.url, root);
     services.push(router);
     const meter = new CpuMeter({
       router: router.pid,
@@ -276,12 +285,15 @@ export async function runBacklog(
     creates: number;
     latencyMs: number;
     systems: readonly BacklogSystem[];
+    /** Also drain with the services of this checkout (groups and collection of their own). */
+    referenceRoot?: string;
   },
 ): Promise<BacklogRun> {
   const { label, items, latencyMs } = options;
   const set = topicSet(ctx.id, label);
   const collection = `bench_${ctx.id}_${label}`;
   const seedCollection = `${collection}_seed`;
+  const refCollection = `${collection}ref`;
   const api = await ctx.startFakeApi(latencyMs);
   const run: BacklogRun = {
     label,
@@ -315,13 +327,37 @@ export async function runBacklog(
         `    ${Math.round(result.eventsPerSecond)} events/s, ${result.tokens} tokens, CPU-s ${cpu}; ${oracleText(result.oracle)}`,
       );
     }
+    if (options.referenceRoot) {
+      await waitForQuietCpu({ timeoutMs: 30_000 });
+      ctx.say(`  ${label}: freshet pipeline of ${options.referenceRoot} (reference), ${latencyMs} ms API`);
+      // Groups of their own on the same input topic (the embed and index topics hold the first drain's
+      // output, so the reference gets a topic set of its own that reads the same input).
+      const refSet = { ...topicSet(ctx.id, `${label}ref`), input: set.input };
+      await createTopics(ctx.bk, refSet, ctx.partitions);
+      const result = await drainFreshet(ctx, refSet, refCollection, api, items, options.referenceRoot);
+      run.reference = { ...result, root: options.referenceRoot };
+      ctx.say(
+        `    ${Math.round(result.eventsPerSecond)} events/s, ${result.tokens} tokens, CPU-s ${Object.entries(
+          result.cpuSeconds,
+        )
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')}; ${oracleText(result.oracle)}`,
+      );
+    }
     return run;
   } finally {
     // The topics stay until the bench's clean-up: kafkajs' producer keeps every topic it has sent to in its
     // metadata requests, and a deleted one fails the next segment's produce (UNKNOWN_TOPIC_OR_PARTITION).
-    for (const name of [`${collection}_v1`, `${collection}_tombstones`, seedCollection])
+    for (const name of [
+      `${collection}_v1`,
+      `${collection}_tombstones`,
+      seedCollection,
+      `${refCollection}_v1`,
+      `${refCollection}_tombstones`,
+    ])
       await ctx.milvus.releaseCollection({ collection_name: name }).catch(() => {});
     await dropAll(ctx.milvus, collection).catch(() => {});
+    await dropAll(ctx.milvus, refCollection).catch(() => {});
     await dropPhysical(ctx.milvus, seedCollection).catch(() => {});
     await api.stop();
   }

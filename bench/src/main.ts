@@ -160,6 +160,9 @@ const serviceNodeOptions: Record<Stage, string> = {
 };
 // Today's services' CPU per 1,000 events on the backlog (results/earlier), the target's reference.
 const reference = loadReference(join(REPO_ROOT, 'bench/results/earlier'));
+// A built checkout of earlier code (BENCH_REFERENCE_ROOT) whose services also drain the first backlog, in
+// the same run: the CPU target's reference measured under the same conditions.
+const REFERENCE_ROOT = process.env.BENCH_REFERENCE_ROOT;
 const profileDir = args.profile ? join(tmpdir(), 'freshet-bench-profiles') : undefined;
 
 const say = (message: string) =>
@@ -253,8 +256,14 @@ async function main(): Promise<void> {
         ? { FRESHET_EMBEDDER_GROUP_ID: set.groups.embedder }
         : { FRESHET_WRITER_GROUP_ID: set.groups.writer }),
   });
-  const start = async (stage: Stage, set: TopicSet, target?: { collection: string; apiUrl: string }) => {
+  const start = async (
+    stage: Stage,
+    set: TopicSet,
+    target?: { collection: string; apiUrl: string },
+    root?: string,
+  ) => {
     const s = await startService(stage, env(set, stage, target), {
+      ...(root ? { root } : {}),
       logDir,
       nodeOptions: serviceNodeOptions[stage],
       ...(profileDir ? { cpuProfDir: profileDir } : {}),
@@ -280,22 +289,25 @@ async function main(): Promise<void> {
       extraApis.push(started);
       return started;
     },
-    startService: (stage, set, target, apiUrl) => start(stage, set, { collection: target, apiUrl }),
+    startService: (stage, set, target, apiUrl, root) =>
+      start(stage, set, { collection: target, apiUrl }, root),
     stopService: stop,
   };
   const memoryEvents = args['backlog-only'] && args['memory-events'] === undefined ? 0 : SIZES.memoryEvents;
   const backlogLabels = [
     ...backlogLatencies.map((l) => `backlog${l}`),
+    ...(REFERENCE_ROOT ? backlogLatencies.slice(0, 1).map((l) => `backlog${l}ref`) : []),
     ...(memoryEvents > 0 ? ['memory'] : []),
   ];
   /** Issue 13's backlog at each API latency (pipeline and seed-style), then the large one for memory. */
   const runBacklogs = async (): Promise<BacklogResults> => {
-    say(
-      `backlog segments: ${SIZES.backlogCreates} creates + ${SIZES.backlogEvents} mixed events pre-filled, API ${backlogLatencies.join(' and ')} ms, ${backlogSystems.join(' and ')}`,
-    );
+    if (backlogLatencies.length > 0)
+      say(
+        `backlog segments: ${SIZES.backlogCreates} creates + ${SIZES.backlogEvents} mixed events pre-filled, API ${backlogLatencies.join(' and ')} ms, ${backlogSystems.join(' and ')}`,
+      );
     const items = backlogItems(seed, SIZES.backlogCreates, SIZES.backlogEvents);
     const runs: BacklogRun[] = [];
-    for (const latency of backlogLatencies)
+    for (const [i, latency] of backlogLatencies.entries())
       runs.push(
         await runBacklog(backlogCtx, {
           label: `backlog${latency}`,
@@ -303,6 +315,8 @@ async function main(): Promise<void> {
           creates: SIZES.backlogCreates,
           latencyMs: latency,
           systems: backlogSystems,
+          // The earlier code's services on the same events in the same run (the CPU target's reference).
+          ...(i === 0 && REFERENCE_ROOT ? { referenceRoot: REFERENCE_ROOT } : {}),
         }),
       );
     let memory: BacklogRun | undefined;

@@ -16,6 +16,11 @@ export const SERVICES_ROOT = process.env.BENCH_SERVICES_ROOT
 
 export type Stage = 'router' | 'embedder' | 'writer';
 
+/** The default NODE_OPTIONS of this checkout's deploy/local/service (what a user's stage runs with). */
+export const LAUNCHER_NODE_OPTIONS =
+  /export NODE_OPTIONS="([^"$]*)/.exec(readFileSync(join(REPO_ROOT, 'deploy/local/service'), 'utf8'))?.[1] ??
+  '';
+
 export interface Memory {
   /** Highest VmRSS seen by the sampler, MB. */
   peakRssMb: number;
@@ -53,6 +58,8 @@ export interface StartOptions {
   nodeOptions?: string;
   /** Write a V8 CPU profile (`node --cpu-prof`) into this folder when the process exits. */
   cpuProfDir?: string;
+  /** The checkout to start the stage from (default SERVICES_ROOT). */
+  root?: string;
 }
 
 export async function startService(
@@ -73,21 +80,28 @@ export async function startService(
     : [];
   // Started as every local launcher starts a stage (deploy/local/service: the memory defaults a user gets),
   // with this Node first on PATH; a checkout from before that script runs `node main.js` directly.
-  const launcher = join(SERVICES_ROOT, 'deploy/local/service');
-  const [command, args] = existsSync(launcher)
+  const root = options.root ?? SERVICES_ROOT;
+  const launcher = join(root, 'deploy/local/service');
+  const ownLauncher = existsSync(launcher);
+  // An older checkout without the launcher gets this checkout's launcher defaults, so both are measured
+  // with the same heap settings and the comparison is of the code.
+  const nodeOptions = [ownLauncher ? '' : LAUNCHER_NODE_OPTIONS, options.nodeOptions ?? '']
+    .filter((o) => o !== '')
+    .join(' ');
+  const [command, args] = ownLauncher
     ? ['bash', [launcher, stage, ...nodeFlags]]
     : [
         process.execPath,
-        ['--enable-source-maps', ...nodeFlags, join(SERVICES_ROOT, `services/${stage}/dist/main.js`)],
+        ['--enable-source-maps', ...nodeFlags, join(root, `services/${stage}/dist/main.js`)],
       ];
   const child: ChildProcess = spawn(command, args, {
-    cwd: SERVICES_ROOT,
+    cwd: root,
     env: {
       PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       // glibc's malloc arenas, as the image sets them (Dockerfile): up to 8 per core otherwise.
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       // Node flags for the services only (after the launcher's defaults, so they win), never for the bench.
-      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       FRESHET_HTTP_PORT: String(port),
       FRESHET_LOG_LEVEL: 'info',
       ...env,
