@@ -33,6 +33,8 @@ ENV PNPM_HOME=/pnpm CI=true ONNXRUNTIME_NODE_INSTALL_CUDA=skip
 RUN npm install --global --no-fund --no-audit pnpm@9.15.9
 # pnpm fetch reads only the lockfile, so this layer is reused until dependencies change.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# pnpm applies these to dependencies at install (package.json pnpm.patchedDependencies).
+COPY patches/ patches/
 RUN --mount=type=cache,id=freshet-pnpm-store,target=/pnpm/store \
     pnpm fetch --store-dir /pnpm/store
 COPY . .
