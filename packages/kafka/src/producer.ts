@@ -1,5 +1,5 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
+import { JavaCompatiblePartitioner } from './partition.js';
 
 /**
  * A producer that keeps per-key order under retries (one in-flight request per broker) and waits
@@ -7,7 +7,7 @@ import { Partitioners } from 'kafkajs';
  */
 export function createOrderedProducer(kafka: Kafka): Producer {
   return kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: JavaCompatiblePartitioner,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
