@@ -27,7 +27,14 @@ export class UnknownTemplateVersionError extends RangeError {
   }
 }
 
-const clean = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
+// NFC leaves ASCII as it is, and the replace changes nothing where every whitespace run is one space:
+// both are skipped then (most catalog text), with the same result (the content hash must not move).
+const NON_ASCII = /[\u0080-\uffff]/;
+const UNUSUAL_SPACE = /[^\S ]| {2}/;
+const clean = (s: string) => {
+  const nfc = NON_ASCII.test(s) ? s.normalize('NFC') : s;
+  return (UNUSUAL_SPACE.test(nfc) ? nfc.replace(/\s+/g, ' ') : nfc).trim();
+};
 
 /**
  * The text a product is embedded from. Template v1, one line each when present: title, `Brand:`,
