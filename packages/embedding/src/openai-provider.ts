@@ -105,6 +105,8 @@ export function decodeEmbeddings(
   return out as Float32Array[];
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function decodeVector(embedding: unknown): Float32Array {
   let vector: Float32Array;
   if (typeof embedding === 'string') {
@@ -113,7 +115,9 @@ function decodeVector(embedding: unknown): Float32Array {
       throw new EmbeddingResponseError(`base64 embedding of ${bytes.length} bytes is not float32`);
     }
     vector = new Float32Array(bytes.length / 4);
-    for (let i = 0; i < vector.length; i++) vector[i] = bytes.readFloatLE(i * 4);
+    // One byte copy on a little-endian host (the wire format is little-endian float32), else per float.
+    if (LITTLE_ENDIAN) new Uint8Array(vector.buffer).set(bytes);
+    else for (let i = 0; i < vector.length; i++) vector[i] = bytes.readFloatLE(i * 4);
   } else if (Array.isArray(embedding)) {
     vector = new Float32Array(embedding.length);
     for (let i = 0; i < embedding.length; i++) {

@@ -100,15 +100,27 @@ export function fromMilvusRow(raw: Record<string, unknown>): ProductRow {
   };
 }
 
+// float32 little-endian is the wire format; on a little-endian host (every platform Node ships for but
+// s390x) it is the memory layout too, and a vector is one byte copy instead of a call per float.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** float32 little-endian bytes (the IndexWrite wire format) → vector. */
-export function vectorFromBytes(bytes: Buffer, dimension: number): Float32Array {
+export function vectorFromBytes(bytes: Uint8Array, dimension: number): Float32Array {
+  if (bytes.length < dimension * 4)
+    throw new RangeError(`${bytes.length} bytes hold no ${dimension}-dimension float32 vector`);
   const out = new Float32Array(dimension);
-  for (let i = 0; i < dimension; i++) out[i] = bytes.readFloatLE(i * 4);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes.subarray(0, dimension * 4));
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, dimension * 4);
+    for (let i = 0; i < dimension; i++) out[i] = view.getFloat32(i * 4, true);
+  }
   return out;
 }
 
 export function vectorToBytes(vector: Float32Array): Buffer {
   const out = Buffer.allocUnsafe(vector.length * 4);
-  for (let i = 0; i < vector.length; i++) out.writeFloatLE(vector[i]!, i * 4);
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
+  else for (let i = 0; i < vector.length; i++) out.writeFloatLE(vector[i]!, i * 4);
   return out;
 }

@@ -6,6 +6,7 @@ import {
   type StageRecord,
   sourceOffsetOf,
 } from '@freshet/kafka';
+import { vectorFromBytes } from '@freshet/milvus';
 import type { AvroCodec, IndexWrite } from '@freshet/schemas';
 import type { Logger, PipelineMetrics } from '@freshet/telemetry';
 import { startRecordSpan } from '@freshet/telemetry';
@@ -229,9 +230,7 @@ function withIndexedPriceStock(fields: PriceStock, state: IndexedState | undefin
 }
 
 function toRow(w: IndexWrite, indexedAt: number, sourceOffset: number | null): WriterRow {
-  const vector = new Float32Array(w.dimension);
-  const bytes = w.vector!;
-  for (let i = 0; i < w.dimension; i++) vector[i] = bytes.readFloatLE(i * 4);
+  const vector = vectorFromBytes(w.vector!, w.dimension);
   return {
     productId: w.productId,
     vector,
