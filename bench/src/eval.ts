@@ -4,7 +4,7 @@
 // Milvus: FRESHET_MILVUS_ADDRESS (default 127.0.0.1:19530). --quick: two queries per category over a
 // 300-product slice that holds their relevant products (the CI run; it asserts nothing about quality).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMilvusClient } from '@freshet/milvus';
@@ -57,7 +57,7 @@ const results: EvalResults = {
   schema: 1,
   mode: values.quick ? 'quick' : 'full',
   startedAt: new Date().toISOString(),
-  machine: { cores: availableParallelism(), node: process.version },
+  machine: { cores: availableParallelism(), node: process.version, loadAverage: [loadavg()[0] ?? 0] },
   queries: queries.length,
   catalog: catalog.length,
   metricNotes: METRIC_NOTES,
@@ -82,6 +82,7 @@ try {
 } finally {
   await milvus.closeConnection().catch(() => {});
 }
+results.machine.loadAverage.push(loadavg()[0] ?? 0);
 mkdirSync(values.out, { recursive: true });
 const base = values.quick ? 'eval-quick' : 'eval';
 writeFileSync(join(values.out, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`);

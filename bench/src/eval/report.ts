@@ -7,7 +7,8 @@ export interface EvalResults {
   schema: 1;
   mode: 'full' | 'quick';
   startedAt: string;
-  machine: { cores: number; node: string };
+  /** loadAverage: the 1-minute load when the run started and ended (texts/s depends on what else ran). */
+  machine: { cores: number; node: string; loadAverage: number[] };
   queries: number;
   catalog: number;
   metricNotes: string;
@@ -32,11 +33,14 @@ export function markdown(r: EvalResults): string {
       ...r.providers.map((p) => `**${cell(p.english)}**`),
     ],
     [`**all** (${r.queries})`, ...r.providers.map((p) => `**${cell(p.overall)}**`)],
-    ['catalog texts embedded / s', ...r.providers.map((p) => p.textsPerSecond.toFixed(0))],
+    [
+      'catalog texts embedded / s (this run, this load)',
+      ...r.providers.map((p) => p.textsPerSecond.toFixed(0)),
+    ],
   ];
   const table = [head, head.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
   return [
-    `# Search quality (${r.mode}, ${r.startedAt}, ${r.machine.cores} cores, Node ${r.machine.node})`,
+    `# Search quality (${r.mode}, ${r.startedAt}, ${r.machine.cores} cores, Node ${r.machine.node}, load average ${r.machine.loadAverage.map((l) => l.toFixed(1)).join(' → ')})`,
     '',
     `${r.queries} labelled queries (bench/eval/queries.jsonl) over the ${r.catalog}-product sample catalog. Each cell: recall@5 / MRR@10.`,
     '',
