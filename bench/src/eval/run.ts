@@ -61,7 +61,8 @@ export async function evaluateProvider(options: {
 }): Promise<ProviderResult> {
   const { milvus, provider, catalog, queries, collection } = options;
   const log = options.log ?? (() => {});
-  const embeddings = createEmbeddingClient(provider.config, { registry: new Registry() });
+  const embeddings = createEmbeddingClient(provider.documents, { registry: new Registry() });
+  const queryEmbeddings = createEmbeddingClient(provider.queries, { registry: new Registry() });
   const { model, dimension } = embeddings;
   try {
     await dropPhysical(milvus, collection).catch(() => {});
@@ -101,7 +102,7 @@ export async function evaluateProvider(options: {
 
     const results: QueryResult[] = [];
     for (const q of queries) {
-      const vector = await embeddings.embed(q.query);
+      const vector = await queryEmbeddings.embed(q.query);
       const hits = await searchProducts(milvus, collection, vector, { k: 10, ...q.filters });
       const score = scoreQuery(
         hits.map((h) => h.productId),
@@ -132,7 +133,7 @@ export async function evaluateProvider(options: {
       queries: results,
     };
   } finally {
-    await embeddings.close({ graceMs: 1000 });
+    await Promise.all([embeddings.close({ graceMs: 1000 }), queryEmbeddings.close({ graceMs: 1000 })]);
     await dropPhysical(milvus, collection).catch(() => {});
   }
 }
