@@ -78,7 +78,14 @@ async function embed({ id, texts }: InferenceRequest): Promise<InferenceResult> 
   const lengths = (inputs.attention_mask.sum(1).data as BigInt64Array | number[]) ?? [];
   let truncated = 0;
   for (const n of lengths) if (Number(n) >= setup.maxTokens) truncated++;
-  for (const t of [inputs.input_ids, inputs.attention_mask, inputs.token_type_ids, hidden, pooled]) {
+  // Every output (not only the one used) holds ONNX Runtime memory until disposed or collected.
+  for (const t of [
+    inputs.input_ids,
+    inputs.attention_mask,
+    inputs.token_type_ids,
+    pooled,
+    ...Object.values(output),
+  ]) {
     t?.dispose?.();
   }
   // A copy the size of the result only, transferred (not cloned) back to the caller.
