@@ -3,6 +3,7 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -33,6 +34,10 @@ export interface Tracing {
 }
 
 /** Starts @opentelemetry/sdk-node when an endpoint (or exporter) is configured; off by default. */
+// Whether an SDK was started in this process: until then the global tracer is the API's no-op one, and a
+// record's span can be skipped (see startRecordSpan). Never reset: the full path is correct either way.
+let sdkStarted = false;
+
 export function startTracing(options: TracingOptions): Tracing {
   const exporter =
     options.exporter ??
@@ -50,6 +55,7 @@ export function startTracing(options: TracingOptions): Tracing {
     instrumentations: [],
   });
   sdk.start();
+  sdkStarted = true;
   return { enabled: true, shutdown: () => sdk.shutdown() };
 }
 
@@ -99,6 +105,7 @@ export function startRecordSpan(
   headers: KafkaHeaders | undefined,
   attributes: Attributes = {},
 ): RecordSpan {
+  if (!sdkStarted) return untracedRecord(headers);
   const parent = contextFromHeaders(headers);
   const span = trace
     .getTracer(`freshet-${stage}`)
@@ -119,6 +126,27 @@ export function startRecordSpan(
       }
       span.end();
     },
+  };
+}
+
+// The API's no-op tracer would start a span carrying the parent's context and nothing else, so with no SDK
+// the outgoing headers are the parent's traceparent (or a fresh one), made only when asked for (the writer
+// never asks): per record that was a tracer, a span, two contexts and two header objects for nothing.
+const UNTRACED_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+function untracedRecord(headers: KafkaHeaders | undefined): RecordSpan {
+  let outgoing: Record<string, string> | undefined;
+  return {
+    span: UNTRACED_SPAN,
+    get outgoing() {
+      if (outgoing === undefined) {
+        outgoing = headersFromContext(contextFromHeaders(headers));
+        if (!outgoing.traceparent)
+          outgoing = headersFromContext(trace.setSpanContext(ROOT_CONTEXT, randomSpanContext()));
+      }
+      return outgoing;
+    },
+    end() {},
   };
 }
 
