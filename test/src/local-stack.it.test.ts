@@ -22,10 +22,10 @@ async function local(command: 'up' | 'down' | 'status', ...args: string[]) {
   return runScript(join(REPO_ROOT, 'deploy/local', command), args);
 }
 
-async function runScript(file: string, args: string[]) {
+async function runScript(file: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   try {
     const { stdout, stderr } = await run(file, args, {
-      env,
+      env: { ...env, ...extraEnv },
       timeout: 180_000,
     });
     return { code: 0, out: stdout + stderr, stdout };
@@ -137,7 +137,9 @@ const STAGES = ['router', 'embedder', 'writer'] as const;
 const stagePort = (stage: (typeof STAGES)[number]) => Number(env[`FRESHET_${stage.toUpperCase()}_PORT`]);
 
 test('up stages runs the three stages in the background; status and freshet status show them; down stops them', async () => {
-  const up = await local('up', 'stages');
+  // hash: no model to load in CI; the refusal at the end needs a collection of another model than the default.
+  const hash = { FRESHET_EMBEDDING_PROVIDER: 'hash' };
+  const up = await runScript(join(REPO_ROOT, 'deploy/local/up'), ['stages'], hash);
   assert.equal(up.code, 0, up.out);
   const started = pids();
   for (const stage of STAGES) {
@@ -147,7 +149,7 @@ test('up stages runs the three stages in the background; status and freshet stat
   }
   assert.ok(!('registry' in started), 'the registry that already answered was used, not started');
 
-  const again = await local('up', 'stages');
+  const again = await runScript(join(REPO_ROOT, 'deploy/local/up'), ['stages'], hash);
   assert.equal(again.code, 0, again.out);
   for (const stage of STAGES) assert.match(again.out, new RegExp(`${stage} already running`));
   assert.deepEqual(pids(), started, 'the second up started nothing new');
@@ -189,8 +191,20 @@ test('up stages runs the three stages in the background; status and freshet stat
       new RegExp(`note: no ${stage} answers at http://127\\.0\\.0\\.1:${stagePort(stage)}`),
     );
 
+  // The default model against the hash collection: the embedder refuses (it stays up, unready), and `up`
+  // says why at once instead of waiting out its timeout.
+  const began = Date.now();
+  const refused = await local('up', 'embedder');
+  assert.notEqual(refused.code, 0, refused.out);
+  assert.match(refused.out, /embedder refusing to run: FRESHET_MODEL_MISMATCH/);
+  assert.ok(
+    Date.now() - began < 100_000,
+    `up gave up after ${Date.now() - began} ms, not at its 120 s timeout`,
+  );
+
   const down = await local('down');
   assert.equal(down.code, 0, down.out);
   for (const [name, pid] of Object.entries(started)) assert.ok(!alive(pid), `${name} (pid ${pid}) is gone`);
+  assert.match(down.out, /embedder stopped/, 'down stopped the refusing embedder too');
   assert.deepEqual(processesUsingState(), [], 'no process of this stack is left');
 });
