@@ -100,6 +100,12 @@ export async function startService(
       PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       // glibc's malloc arenas, as the image sets them (Dockerfile): up to 8 per core otherwise.
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      // Other glibc malloc tunables of the bench's environment (memory experiments).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          (e): e is [string, string] => /^MALLOC_[A-Z_]+_$/.test(e[0]) && e[1] !== undefined,
+        ),
+      ),
       // Node flags for the services only (after the launcher's defaults, so they win), never for the bench.
       ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       FRESHET_HTTP_PORT: String(port),

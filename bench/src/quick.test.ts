@@ -67,12 +67,15 @@ test('bench --quick writes complete, sane results and leaves nothing behind', {
     assert.equal(ps.missed, 0, 'every sampled price/stock change became searchable');
 
     const k = r.tokens;
-    // Every never-seen text must be embedded at least once (fewer tokens would mean a stale vector), and
-    // price/stock/unchanged text never: so limit ≤ spent < naive.
+    // Price/stock/unchanged text is never embedded, so spent < naive; with latest-state embedding a text
+    // superseded by a newer one of its product is not embedded either, so spent may be below the limit of
+    // every never-seen text (the backlog's oracle check below proves the vectors are of the latest texts).
     assert.ok(k.limit > 0 && k.freshTexts > 0);
-    assert.ok(k.pipeline >= k.limit, `spent ${k.pipeline} < limit ${k.limit}`);
-    assert.ok(k.pipeline < k.naiveProjected);
-    assert.ok(k.stageSegment.spent >= k.stageSegment.limit && k.stageSegment.limit > 0);
+    assert.ok(
+      k.pipeline > 0 && k.pipeline < k.naiveProjected,
+      `spent ${k.pipeline}, naive ${k.naiveProjected}`,
+    );
+    assert.ok(k.stageSegment.spent > 0 && k.stageSegment.limit > 0);
     assert.ok(k.naiveMeasured.events > 0 && k.naiveMeasured.tokens > 0);
     assert.equal(k.naiveMeasured.events, t.naive.events);
 

@@ -125,7 +125,7 @@ describe('helm/freshet rendered', () => {
       const env = d.spec.template.spec.containers[0].env ?? [];
       const nodeOptions = env.filter((e) => e.name === 'NODE_OPTIONS');
       assert.equal(nodeOptions.length, 1, stage);
-      assert.match(nodeOptions[0].value, /--max-old-space-size=160\b/, stage);
+      assert.match(nodeOptions[0].value, /--max-old-space-size=128 --max-semi-space-size=8\b/, stage);
     }
     // stages.<stage>.nodeOptions changes it; a NODE_OPTIONS in extraEnv replaces it (never two variables).
     const routerEnv = (docs) =>

@@ -108,7 +108,9 @@ export const embedderShape = {
   FRESHET_EMBED_MAX_RETRIES: int(6, 0),
   FRESHET_EMBED_RPM: int(0, 0),
   FRESHET_EMBED_TPM: int(0, 0),
-  FRESHET_EMBED_CACHE_MB: int(64, 0),
+  // 32 MB of vectors (~20,000 at 384 dimensions) is off the V8 heap: with 64 the embedder passed 256 MB RSS
+  // under a 200,000-event backlog (bench, memory backlog).
+  FRESHET_EMBED_CACHE_MB: int(32, 0),
   FRESHET_HASH_CACHE_SIZE: int(200000, 0),
   FRESHET_BREAKER_ERROR_PERCENT: int(50, 1, 100),
   FRESHET_BREAKER_VOLUME: int(5, 1),
