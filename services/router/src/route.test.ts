@@ -72,7 +72,7 @@ test('the hash follows the model: another model or dimension re-embeds the same 
 test('route options come from the config, and an unknown template version is a ConfigError naming the variable', () => {
   assert.deepEqual(options, {
     embedTopic: 'freshet.embed-requests',
-    model: 'freshet-local-v1',
+    model: 'all-minilm-l6-v2-q-mean', // the default: the local provider's MiniLM
     dimension: 384,
     templateVersion: 1,
     attributes: ['color', 'material', 'size', 'model', 'gender', 'style'],
