@@ -40,7 +40,7 @@ export function createBatchSender(pipeline: RequestPipeline): SendBatch {
           metrics?.requests.inc({ outcome: 'breaker_open' });
           throw new BreakerOpenError();
         }
-        await limiter.acquire(tokens, signal);
+        const permit = await limiter.permit(tokens, signal);
         const started = performance.now();
         try {
           const vectors = await breaker.call(texts, signal);
@@ -59,6 +59,9 @@ export function createBatchSender(pipeline: RequestPipeline): SendBatch {
             if (hinted !== undefined) limiter.holdFor(Math.min(hinted, pipeline.retry.maxRetryAfterMs));
           }
           throw error;
+        } finally {
+          // After the 429's hold is set (above), so the requests waiting behind this one see it.
+          permit.release();
         }
       },
       {

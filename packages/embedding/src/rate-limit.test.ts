@@ -120,3 +120,35 @@ test(
     }
   },
 );
+
+test('after a Retry-After hold one request goes alone; the others wait for its answer', LIMIT, async () => {
+  const clock = fakeClock();
+  const limiter = new RateLimiter({ clock });
+  limiter.holdFor(1000);
+  const sent: string[] = [];
+  const probe = limiter.permit(10).then((p) => {
+    sent.push('probe');
+    return p;
+  });
+  const others = [1, 2].map((n) => limiter.permit(10).then((p) => (sent.push(`other ${n}`), p)));
+  const permit = await probe;
+  assert.equal(permit.waitedMs, 1000, 'the probe waits the hold out');
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  assert.deepEqual(sent, ['probe'], 'nobody else goes while the probe is unanswered');
+  // The probe earns another 429: its hold is set before it releases, so the others wait that one out too.
+  limiter.holdFor(500);
+  permit.release();
+  const second = await others[0]!;
+  assert.equal(second.waitedMs, 500, 'the next request waits for the new hold and goes alone again');
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  assert.deepEqual(sent, ['probe', 'other 1']);
+  second.release();
+  const third = await others[1]!;
+  assert.deepEqual(
+    sent,
+    ['probe', 'other 1', 'other 2'],
+    'once a probe is answered without a hold, the rest go',
+  );
+  third.release();
+  assert.equal(await limiter.acquire(10), 0, 'and later requests go at once');
+});

@@ -69,6 +69,14 @@ export interface RateLimiterOptions {
   onThrottled?: (waitedMs: number) => void;
 }
 
+/** The right to send one request; `release()` once it has been answered (or has failed). */
+export interface Permit {
+  readonly waitedMs: number;
+  release(): void;
+}
+
+const FREE: Permit = { waitedMs: 0, release: () => undefined };
+
 /**
  * RPM and TPM budgets of the embedding API, honoured before sending rather than discovered by 429s.
  * Requests acquire in arrival order, so a large request is not starved by a stream of small ones.
@@ -80,6 +88,8 @@ export class RateLimiter {
   private queue: Promise<unknown> = Promise.resolve();
   /** Clock time before which nothing is sent: the API's Retry-After applies to the key, not to one request. */
   private holdUntil = Number.NEGATIVE_INFINITY;
+  /** A hold was set and no request has gone since: the next one goes alone (below). */
+  private afterHold = false;
 
   constructor(private readonly options: RateLimiterOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -96,10 +106,14 @@ export class RateLimiter {
 
   /**
    * The server asked to wait `ms` (429 with Retry-After or x-ratelimit-reset-*): every request waits, not
-   * only the one that was refused, or the others would spend the wait earning more 429s.
+   * only the one that was refused, or the others would spend the wait earning more 429s. When it ends, one
+   * request goes first, alone, and the rest wait for its answer: released together, every request held
+   * would hit a limit that may still be there (a second 429 sets the next hold before the others go).
    */
   holdFor(ms: number, now: number = this.clock.now()): void {
-    if (ms > 0) this.holdUntil = Math.max(this.holdUntil, now + ms);
+    if (ms <= 0) return;
+    this.holdUntil = Math.max(this.holdUntil, now + ms);
+    this.afterHold = true;
   }
 
   /** Ms a request of `tokens` would have to wait now, ignoring requests queued before it. */
@@ -112,14 +126,41 @@ export class RateLimiter {
   }
 
   /** Waits until one request of `tokens` fits both budgets, takes it, and resolves with the ms waited. */
-  acquire(tokens: number, signal?: AbortSignal): Promise<number> {
-    if (!this.limited && this.holdUntil <= this.clock.now()) return Promise.resolve(0);
+  async acquire(tokens: number, signal?: AbortSignal): Promise<number> {
+    const permit = await this.permit(tokens, signal);
+    permit.release();
+    return permit.waitedMs;
+  }
+
+  /**
+   * Like `acquire`, for a request about to be sent: the permit of the first request after a hold keeps
+   * every later one waiting until it is released, that is until that request has its answer.
+   */
+  permit(tokens: number, signal?: AbortSignal): Promise<Permit> {
+    if (!this.limited && !this.afterHold && this.holdUntil <= this.clock.now()) {
+      // Still behind a probe in the queue? Then wait for it like everyone else.
+      if (this.queueIdle) return Promise.resolve(FREE);
+    }
+    this.queueIdle = false;
     const turn = this.queue.then(() => this.waitAndTake(tokens, signal));
-    this.queue = turn.catch(() => undefined);
+    const next = turn.then(
+      (permit) => permit.settled,
+      () => undefined,
+    );
+    this.queue = next;
+    void next.then(() => {
+      if (this.queue === next) this.queueIdle = true;
+    });
     return turn;
   }
 
-  private async waitAndTake(tokens: number, signal: AbortSignal | undefined): Promise<number> {
+  /** No permit is queued or probing: the fast path may skip the queue. */
+  private queueIdle = true;
+
+  private async waitAndTake(
+    tokens: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Permit & { settled: Promise<void> }> {
     const start = this.clock.now();
     for (;;) {
       if (signal?.aborted) throw new EmbeddingAbortedError(undefined, { cause: signal.reason });
@@ -128,9 +169,15 @@ export class RateLimiter {
       if (wait <= 0) {
         this.requests?.take(1, now);
         this.tokens?.take(tokens, now);
-        const waited = now - start;
-        if (waited > 0) this.options.onThrottled?.(waited);
-        return waited;
+        const waitedMs = now - start;
+        if (waitedMs > 0) this.options.onThrottled?.(waitedMs);
+        if (!this.afterHold) return { waitedMs, release: () => undefined, settled: Promise.resolve() };
+        this.afterHold = false;
+        let release!: () => void;
+        const settled = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return { waitedMs, release, settled };
       }
       await this.clock.sleep(wait, signal);
     }
