@@ -7,7 +7,7 @@ import {
   type Logger,
   type ReadinessCheck,
 } from '@freshet/telemetry';
-import type { StageRunner } from './stage-runner.js';
+import type { StageRunner, StageRunnerOptions } from './stage-runner.js';
 import { createStageLogger, type StageBasics, type StageConfig, startStage } from './stage-start.js';
 
 type Close = () => Promise<unknown> | void;
@@ -22,6 +22,8 @@ export interface StageContext<C> extends StageBasics {
    * writer's availability probe after the producer) goes before it.
    */
   onClose(close: Close): void;
+  /** The consumer options every stage's runner takes from its config; a stage adds its topic and handler. */
+  runnerOptions: Omit<StageRunnerOptions, 'topic' | 'handler'>;
 }
 
 /** What a stage is made of, beyond what every stage has. */
@@ -94,7 +96,26 @@ async function start<C extends StageConfig>(
 
   let parts: StageParts;
   try {
-    parts = await definition.compose({ ...basics, config, logger, onClose: (close) => closers.push(close) });
+    const runnerOptions = {
+      stage: definition.stage,
+      kafka: basics.kafka,
+      groupId: config.service.groupId,
+      logger,
+      metrics: basics.metrics,
+      partitionsConcurrency: config.service.partitionsConcurrency,
+      retry: config.service.retry,
+      consumer: {
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      },
+    };
+    parts = await definition.compose({
+      ...basics,
+      config,
+      logger,
+      runnerOptions,
+      onClose: (close) => closers.push(close),
+    });
   } catch (error) {
     const refusal = definition.refusal?.(error) ?? null;
     if (!refusal) throw error;

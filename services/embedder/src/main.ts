@@ -53,7 +53,7 @@ runStage<EmbedderConfig>({
   loadConfig: loadEmbedderConfig,
   // Another model than the collection's: stay up, not ready, with the reason (issue 14).
   refusal: modelRefusal,
-  async compose({ config, logger, metrics, kafka, onClose }) {
+  async compose({ config, logger, metrics, kafka, onClose, runnerOptions }) {
     const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
 
     const codec = new AvroCodec(config.registry);
@@ -86,18 +86,8 @@ runStage<EmbedderConfig>({
     onClose(() => producer.disconnect());
 
     const runner = new StageRunner({
-      stage: STAGE,
-      kafka,
-      groupId: config.service.groupId,
+      ...runnerOptions,
       topic: config.topics.embed,
-      logger,
-      metrics,
-      partitionsConcurrency: config.service.partitionsConcurrency,
-      retry: config.service.retry,
-      consumer: {
-        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      },
       handler: createEmbedderHandler({
         codec,
         producer,

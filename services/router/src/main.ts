@@ -12,7 +12,7 @@ runStage<RouterConfig & { route: RouteOptions }>({
     const config = loadRouterConfig();
     return { ...config, route: routeOptions(config) };
   },
-  async compose({ config, logger, metrics, kafka, onClose }) {
+  async compose({ config, logger, metrics, kafka, onClose, runnerOptions }) {
     const { route } = config;
     // Producers register ProductEvent under the input topic themselves; the router owns EmbedRequest.
     const codec = new AvroCodec(config.registry);
@@ -24,18 +24,8 @@ runStage<RouterConfig & { route: RouteOptions }>({
     onClose(() => producer.disconnect());
 
     const runner = new StageRunner({
-      stage: STAGE,
-      kafka,
-      groupId: config.service.groupId,
+      ...runnerOptions,
       topic: config.topics.input,
-      logger,
-      metrics,
-      partitionsConcurrency: config.service.partitionsConcurrency,
-      retry: config.service.retry,
-      consumer: {
-        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      },
       handler: createRouterHandler({
         codec,
         producer,

@@ -23,7 +23,7 @@ runStage<WriterConfig>({
   loadConfig: loadWriterConfig,
   // Another model than the collection's: stay up, not ready, with the reason (issue 14).
   refusal: modelRefusal,
-  async compose({ config, logger, metrics, kafka, onClose }) {
+  async compose({ config, logger, metrics, kafka, onClose, runnerOptions }) {
     const milvus = createMilvusClient(config.milvus);
     onClose(() => milvus.closeConnection());
     // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
@@ -75,17 +75,10 @@ runStage<WriterConfig>({
     );
     onClose(() => availability.stop());
     const runner: StageRunner = new StageRunner({
-      stage: STAGE,
-      kafka,
-      groupId: config.service.groupId,
+      ...runnerOptions,
       topic: config.topics.index,
-      logger,
-      metrics,
-      partitionsConcurrency: config.service.partitionsConcurrency,
-      retry: config.service.retry,
       consumer: {
-        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+        ...runnerOptions.consumer,
         maxBytesPerPartition: config.writer.maxBytesPerPartition,
         minBytes: config.writer.minBytes,
         maxWaitTimeInMs: config.writer.maxWaitMs,
