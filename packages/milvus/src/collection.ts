@@ -1,5 +1,5 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { forgetSchema } from './client.js';
+import { forgetSchema, whenMilvusAnswers } from './client.js';
 import { call, MilvusRejectedError } from './errors.js';
 import { physicalName, productFields, tombstoneFields, tombstoneName, VECTOR_INDEX } from './layout.js';
 import { checkModel, otherRowModel } from './model-guard.js';
@@ -47,6 +47,28 @@ export interface EnsureOptions {
   model?: IndexModel;
   /** Who is configured, for the mismatch message ("the writer"). */
   who?: string;
+}
+
+/**
+ * A stage's collection at start: ensured for the stage's model (a mismatch refuses, ModelMismatchError), and
+ * waited for while Milvus is down, so a stage started during an outage waits instead of crash-looping. The
+ * stage keeps the physical name it gets: after a blue/green swap it stays on its own model's collection.
+ */
+export function ensureStageCollection(
+  client: MilvusClient,
+  options: {
+    alias: string;
+    model: IndexModel;
+    who: string;
+    retryMs: number;
+    onWait: (error: unknown) => void;
+  },
+): Promise<EnsuredCollection> {
+  const { alias, model, who, retryMs, onWait } = options;
+  return whenMilvusAnswers(
+    () => ensureCollection(client, { alias, dimension: model.dimension, model, who }),
+    { retryMs, onWait },
+  );
 }
 
 /**

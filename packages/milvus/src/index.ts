@@ -17,6 +17,7 @@ export {
   type EnsuredCollection,
   type EnsureOptions,
   ensureCollection,
+  ensureStageCollection,
   type IndexModel,
   listPhysical,
   parseModel,

@@ -1,52 +1,19 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
-import { createEmbeddingClient, type EmbeddingConfig } from '@freshet/embedding';
+import { createEmbeddingClient } from '@freshet/embedding';
 import { createOrderedProducer, DlqPublisher, runStage, StageRunner } from '@freshet/kafka';
 import {
   createMilvusClient,
-  ensureCollection,
+  ensureStageCollection,
   fetchIndexedVectors,
   milvusReadiness,
   modelRefusal,
-  whenMilvusAnswers,
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import { createFailpoints } from '@freshet/telemetry';
+import { embeddingConfig } from './embedding-config.js';
 import { createEmbedderHandler } from './handler.js';
 
 const STAGE = 'embedder';
-
-/** Maps the validated env config onto the embedding library's config. */
-function embeddingConfig(config: EmbedderConfig): EmbeddingConfig {
-  const e = config.embedder;
-  const m = config.embedding;
-  return {
-    provider: m.provider,
-    model: m.model,
-    dimension: m.dimension,
-    local: { ...m.local, input: 'document' },
-    openai: {
-      ...(m.baseUrl ? { baseURL: m.baseUrl } : {}),
-      ...(m.apiKey ? { apiKey: m.apiKey } : {}),
-      timeoutMs: e.timeoutMs,
-      ...(m.secondaryBaseUrl ? { secondary: { baseURL: m.secondaryBaseUrl } } : {}),
-    },
-    batch: {
-      maxInputs: e.maxInputs,
-      maxTokensPerRequest: e.maxTokensPerRequest,
-      lingerMs: e.lingerMs,
-      maxInputTokens: e.maxInputTokens,
-      concurrency: e.concurrency,
-    },
-    retry: { maxRetries: e.maxRetries },
-    rateLimit: { requestsPerMinute: e.rpm, tokensPerMinute: e.tpm },
-    breaker: {
-      errorThresholdPercentage: e.breaker.errorThresholdPercentage,
-      volumeThreshold: e.breaker.volumeThreshold,
-      resetTimeoutMs: e.breaker.resetTimeoutMs,
-    },
-    cache: { embeddingMaxBytes: e.cacheMb * 1024 * 1024, productHashMaxEntries: e.hashCacheSize },
-  };
-}
 
 runStage<EmbedderConfig>({
   stage: STAGE,
@@ -62,24 +29,17 @@ runStage<EmbedderConfig>({
     const milvus = createMilvusClient(config.milvus);
     onClose(() => milvus.closeConnection());
     // Pinned like the writer: indexed hashes are read from the collection of this embedder's model.
-    // Started while Milvus is down: wait for it instead of crash-looping (the embedder only reads from it).
-    const { physical } = await whenMilvusAnswers(
-      () =>
-        ensureCollection(milvus, {
-          alias: config.milvus.collection,
-          dimension: embeddings.dimension,
-          model: {
-            model: embeddings.model,
-            dimension: embeddings.dimension,
-            templateVersion: config.embedding.templateVersion,
-          },
-          who: 'the embedder',
-        }),
-      {
-        retryMs: config.service.retry.maxMs,
-        onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+    const { physical } = await ensureStageCollection(milvus, {
+      alias: config.milvus.collection,
+      model: {
+        model: embeddings.model,
+        dimension: embeddings.dimension,
+        templateVersion: config.embedding.templateVersion,
       },
-    );
+      who: 'the embedder',
+      retryMs: config.service.retry.maxMs,
+      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+    });
 
     const producer = createOrderedProducer(kafka);
     await producer.connect();

@@ -2,12 +2,11 @@ import { loadWriterConfig, type WriterConfig } from '@freshet/config';
 import { createOrderedProducer, DlqPublisher, runStage, StageRunner } from '@freshet/kafka';
 import {
   createMilvusClient,
-  ensureCollection,
+  ensureStageCollection,
   milvusReadiness,
   modelRefusal,
   pingMilvus,
   tombstoneName,
-  whenMilvusAnswers,
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import { createFailpoints } from '@freshet/telemetry';
@@ -26,24 +25,17 @@ runStage<WriterConfig>({
   async compose({ config, logger, metrics, kafka, onClose, runnerOptions }) {
     const milvus = createMilvusClient(config.milvus);
     onClose(() => milvus.closeConnection());
-    // Started while Milvus is down (a restart during an outage): wait for it instead of crash-looping.
-    const { physical, adopted } = await whenMilvusAnswers(
-      () =>
-        ensureCollection(milvus, {
-          alias: config.milvus.collection,
-          dimension: config.embedding.dimension,
-          model: {
-            model: config.embedding.model,
-            dimension: config.embedding.dimension,
-            templateVersion: config.embedding.templateVersion,
-          },
-          who: 'the writer',
-        }),
-      {
-        retryMs: config.service.retry.maxMs,
-        onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+    const { physical, adopted } = await ensureStageCollection(milvus, {
+      alias: config.milvus.collection,
+      model: {
+        model: config.embedding.model,
+        dimension: config.embedding.dimension,
+        templateVersion: config.embedding.templateVersion,
       },
-    );
+      who: 'the writer',
+      retryMs: config.service.retry.maxMs,
+      onWait: (error) => logger.warn({ err: error }, 'milvus unavailable at start; waiting'),
+    });
     logger.info({ alias: config.milvus.collection, physical, adopted }, 'collection ready');
 
     const producer = createOrderedProducer(kafka);
