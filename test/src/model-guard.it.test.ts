@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { groupLag, HEADER } from '@freshet/kafka';
+import { groupLag } from '@freshet/kafka';
 import { allRows, createMilvusClient, describeAlias, dropAll, vectorToBytes } from '@freshet/milvus';
 import type { IndexWrite } from '@freshet/schemas';
 import { cliEnv, runCli } from './support/cli.js';
@@ -10,6 +10,7 @@ import {
   connectKafka,
   deleteTopics,
   type PipelineNames,
+  readDlq,
   stageEnv,
   type TestKafka,
   uniqueNames,
@@ -223,24 +224,7 @@ test('a writer, an embedder and freshet search of another model refuse (not read
     [['p-small', 'text-embedding-3-small', 555]],
   );
 
-  const dlq: Array<{ key: string; value: Buffer; reason: string; origin: string; stage: string }> = [];
-  const consumer = tk.kafka.consumer({ groupId: `${names.dlq}.reader` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: names.dlq, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      dlq.push({
-        key: message.key?.toString() ?? '',
-        value: message.value ?? Buffer.alloc(0),
-        reason: message.headers?.[HEADER.dlqReason]?.toString() ?? '',
-        origin: message.headers?.['x-origin']?.toString() ?? '',
-        stage: message.headers?.[HEADER.dlqStage]?.toString() ?? '',
-      });
-    },
-  });
-  await waitFor('the mixed write in the DLQ', async () => dlq.length >= 1, 30000, 100);
-  await new Promise((r) => setTimeout(r, 500));
-  await consumer.disconnect();
+  const dlq = await readDlq(tk, names, 1, { settleMs: 500 });
   assert.equal(dlq.length, 1);
   assert.equal(dlq[0]?.key, 'p-large');
   assert.equal(dlq[0]?.reason, 'FRESHET_MODEL_MISMATCH');

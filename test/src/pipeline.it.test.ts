@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { groupLag, HEADER } from '@freshet/kafka';
+import { groupLag } from '@freshet/kafka';
 import { allRows, createMilvusClient, dropAll } from '@freshet/milvus';
 import type { ProductEvent } from '@freshet/schemas';
 import { pollUntil } from '@freshet/testkit';
@@ -12,6 +12,7 @@ import {
   deleteTopics,
   type PipelineNames,
   produceItems,
+  readDlq,
   type StreamItem,
   stageEnv,
   startPipeline,
@@ -208,23 +209,7 @@ test('bad input lands in the DLQ with its original bytes and a reason, and the n
   produced.push({ kind: 'event', event: goodEvent });
   await assertMilvusEqualsOracle();
 
-  const dlq: Array<{ key: string; value: Buffer; reason: string; origin: string }> = [];
-  const consumer = tk.kafka.consumer({ groupId: `${names.dlq}.reader` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: names.dlq, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      dlq.push({
-        key: message.key?.toString() ?? '',
-        value: message.value ?? Buffer.alloc(0),
-        reason: message.headers?.[HEADER.dlqReason]?.toString() ?? '',
-        origin: message.headers?.['x-origin']?.toString() ?? '',
-      });
-    },
-  });
-  const deadline = Date.now() + 30000;
-  while (dlq.length < bad.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await consumer.disconnect();
+  const dlq = await readDlq(tk, names, bad.length);
   assert.equal(dlq.length, bad.length);
   for (const [i, b] of bad.entries()) {
     assert.equal(dlq[i]?.reason, b.reason, `reason of bad input ${i}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KafkaConfig } from '@freshet/config';
-import { createKafka, ensureTopics, groupLag } from '@freshet/kafka';
+import { createKafka, ensureTopics, groupLag, HEADER } from '@freshet/kafka';
 import { AvroCodec, type ProductEvent, type SchemaName } from '@freshet/schemas';
 import { createLogger } from '@freshet/telemetry';
 import type { Admin, Kafka, Producer } from 'kafkajs';
@@ -188,4 +188,49 @@ export async function startPipeline(
     ),
   );
   return { router: router!, embedder: embedder!, writer: writer! };
+}
+
+export interface DlqEntry {
+  key: string;
+  value: Buffer;
+  reason: string;
+  stage: string;
+  /** The test's own `x-origin` header, to prove the original headers were kept. */
+  origin: string;
+}
+
+/**
+ * Reads the test's DLQ from the beginning until `count` entries arrived (or `timeoutMs` passed), then
+ * `settleMs` longer so an unexpected extra entry would be seen too.
+ */
+export async function readDlq(
+  tk: TestKafka,
+  names: PipelineNames,
+  count: number,
+  options: { timeoutMs?: number; settleMs?: number } = {},
+): Promise<DlqEntry[]> {
+  const entries: DlqEntry[] = [];
+  const consumer = tk.kafka.consumer({ groupId: `${names.dlq}.reader` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: names.dlq, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const header = (name: string) => message.headers?.[name]?.toString() ?? '';
+        entries.push({
+          key: message.key?.toString() ?? '',
+          value: message.value ?? Buffer.alloc(0),
+          reason: header(HEADER.dlqReason),
+          stage: header(HEADER.dlqStage),
+          origin: header('x-origin'),
+        });
+      },
+    });
+    const deadline = Date.now() + (options.timeoutMs ?? 30000);
+    while (entries.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
+  } finally {
+    await consumer.disconnect();
+  }
+  return entries;
 }
