@@ -31,7 +31,7 @@ if (!LOCAL_MODELS[model])
 // The router's template and attributes: the texts the embedder really gets.
 const ATTRIBUTES = ['color', 'material', 'size', 'model', 'gender', 'style'];
 const texts = generateCatalog({ count: Number(values.texts), seed: 20260 }).map((e) =>
-  embeddingText(e.product, { templateVersion: 1, attributes: ATTRIBUTES }),
+  embeddingText(e.product, { templateVersion: 2, attributes: ATTRIBUTES }),
 );
 const averageChars = texts.reduce((n, t) => n + t.length, 0) / texts.length;
 
@@ -130,7 +130,7 @@ const m = results.machine;
 const md = [
   `# Local model throughput: ${model}`,
   '',
-  `${texts.length} catalog texts (the router's template, ${averageChars.toFixed(0)} characters on average, truncated at ${results.maxTokens} tokens) through the embedder's embedding client, cache off. ${m.cores} cores (${m.cpuModel}), Node ${m.node}; load average ${m.load.min.toFixed(1)}–${m.load.max.toFixed(1)} (mean ${m.load.mean.toFixed(1)}) during the run: other work shared the machine. CPU-ms per text is the machine-independent figure; texts/s on an idle machine ≈ cores × 1000 / CPU-ms.`,
+  `${texts.length} catalog texts (the router's template, ${averageChars.toFixed(0)} characters on average, truncated at ${results.maxTokens} tokens) through the embedder's embedding client, cache off. ${m.cores} cores (${m.cpuModel}), Node ${m.node}; load average ${m.load.min.toFixed(1)}–${m.load.max.toFixed(1)} (mean ${m.load.mean.toFixed(1)}) during the run${m.load.max > m.cores + 0.5 ? ': other work shared the machine' : ''}. CPU-ms per text is the machine-independent figure; texts/s on an idle machine ≈ cores × 1000 / CPU-ms.`,
   '',
   '| workers × threads | texts per call | texts/s | CPU-ms/text | load (s) | RSS before → loaded → peak (MB) |',
   '|---|---|---|---|---|---|',

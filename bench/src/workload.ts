@@ -15,7 +15,7 @@ export interface ModelSpec {
 export const BENCH_MODEL: ModelSpec = {
   model: 'text-embedding-3-small',
   dimension: 384,
-  templateVersion: 1,
+  templateVersion: 2,
   attributes: ['color', 'material', 'size', 'model', 'gender', 'style'],
 };
 

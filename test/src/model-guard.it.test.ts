@@ -111,7 +111,7 @@ test('a writer, an embedder and freshet search of another model refuse (not read
     45000,
     250,
   );
-  assert.deepEqual((await describeAlias(milvus, names.collection))?.model, { ...SMALL, templateVersion: 1 });
+  assert.deepEqual((await describeAlias(milvus, names.collection))?.model, { ...SMALL, templateVersion: 2 });
 
   // Queued for the writer: a SMALL upsert, a LARGE upsert (a replica left on another model), and a price
   // change of the SMALL product (no vector: fits any collection).

@@ -22,7 +22,7 @@ import {
 import { metricValue, type RunningService, type Stage, startService } from './support/services.js';
 import { ensureStack, STACK } from './support/stack.js';
 
-const MODEL = { model: 'text-embedding-3-small', dimension: 64, templateVersion: 1 };
+const MODEL = { model: 'text-embedding-3-small', dimension: 64, templateVersion: 2 };
 const ATTRIBUTES = ['color', 'material', 'size', 'model', 'gender', 'style'];
 
 let fake: FakeOpenAI;

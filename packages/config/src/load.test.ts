@@ -25,7 +25,7 @@ test('defaults give a runnable local setup with the offline provider', () => {
   assert.equal(c.embedding.provider, 'local');
   assert.equal(c.embedding.model, 'all-minilm-l6-v2-q-mean');
   assert.equal(c.embedding.dimension, 384);
-  assert.deepEqual(c.embedding.local, { workers: 1, threads: 1, batchSize: 1 });
+  assert.deepEqual(c.embedding.local, { workers: 1, threads: 1, batchSize: 8 });
   assert.equal(c.service.httpPort, 9101);
   assert.equal(c.kafka.clientId, 'freshet-router');
 });
@@ -45,7 +45,7 @@ test('the local provider runs either installed model; hash is feature hashing at
   });
   assert.equal(bge.embedding.provider, 'local');
   assert.equal(bge.embedding.dimension, 384);
-  assert.deepEqual(bge.embedding.local, { modelsDir: '/models', workers: 2, threads: 1, batchSize: 1 });
+  assert.deepEqual(bge.embedding.local, { modelsDir: '/models', workers: 2, threads: 1, batchSize: 8 });
   const hash = loadRouterConfig({ FRESHET_EMBEDDING_PROVIDER: 'hash', FRESHET_EMBEDDING_DIMENSIONS: '96' });
   assert.equal(hash.embedding.model, 'freshet-hash-v1');
   assert.equal(hash.embedding.dimension, 96);

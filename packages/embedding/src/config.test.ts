@@ -14,7 +14,7 @@ test('with no key the local provider is the default, at 384 dimensions', () => {
       modelsDir: undefined,
       workers: 1,
       threads: 1,
-      batchSize: 1,
+      batchSize: 8,
       input: 'document',
     },
   );

@@ -173,7 +173,7 @@ export const EMBEDDING_DEFAULTS = {
   localModel: 'all-minilm-l6-v2-q-mean',
   hashModel: 'freshet-hash-v1',
   hashDimension: 384,
-  local: { workers: 1, threads: 1, batchSize: 1, input: 'document' },
+  local: { workers: 1, threads: 1, batchSize: 8, input: 'document' },
   // A provider call of the local model runs on this machine's CPU, queued behind other batches: give it
   // far longer than an HTTP request before the breaker calls it a timeout.
   localCallTimeoutMs: 120_000,

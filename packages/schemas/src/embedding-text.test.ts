@@ -31,6 +31,21 @@ test('template v1 is stable: title, brand, category, tags, description, chosen a
   );
 });
 
+test('template v2 puts the chosen attributes before tags and description, so a model reading the head sees them', () => {
+  assert.equal(
+    embeddingText(product, { ...v1, templateVersion: 2 }),
+    [
+      'Tai nghe chống ồn',
+      'Brand: Sonic',
+      'Category: Audio > Headphones',
+      'color: black',
+      'material: plastic',
+      'Tags: wireless, anc',
+      'Wireless noise cancelling headphones 🎧',
+    ].join('\n'),
+  );
+});
+
 test('absent brand, category, tags and attributes leave no empty lines', () => {
   const bare: Product = { ...product, brand: null, category: '  ', tags: [], attributes: {} };
   assert.equal(embeddingText(bare, v1), 'Tai nghe chống ồn\nWireless noise cancelling headphones 🎧');
@@ -75,8 +90,9 @@ test('text is NFC-normalised so composed and decomposed Vietnamese hash alike', 
   assert.equal(embeddingText(decomposed, v1), embeddingText(product, v1));
 });
 
-test('an unknown template version is refused, not silently rendered as v1', () => {
-  assert.throws(() => embeddingText(product, { ...v1, templateVersion: 2 }), UnknownTemplateVersionError);
+test('an unknown template version is refused, not silently rendered as another', () => {
+  for (const templateVersion of [0, 3])
+    assert.throws(() => embeddingText(product, { ...v1, templateVersion }), UnknownTemplateVersionError);
 });
 
 test('the content hash changes with model, dimension, template version and text, and only with them', () => {

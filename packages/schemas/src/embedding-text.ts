@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Product } from './types.js';
 
 /** Template versions embeddingText() knows; FRESHET_TEMPLATE_VERSION must be one of them. */
-export const TEMPLATE_VERSIONS: readonly number[] = [1];
+export const TEMPLATE_VERSIONS: readonly number[] = [1, 2];
 
 export interface TextOptions {
   templateVersion: number;
@@ -37,14 +37,17 @@ const clean = (s: string) => {
 };
 
 /**
- * The text a product is embedded from. Template v1, one line each when present: title, `Brand:`,
- * `Category:`, `Tags:`, description, then the chosen attributes as `key: value` sorted by key, so
- * neither the producer's map order nor the order of FRESHET_TEXT_ATTRIBUTES changes the hash.
+ * The text a product is embedded from, one line each when present. Template v2 (the default): title,
+ * `Brand:`, `Category:`, the chosen attributes as `key: value` sorted by key, `Tags:`, description.
+ * v1 put the attributes last, where a model that truncates its input (the local MiniLM reads 64 tokens)
+ * never sees them. Attributes are sorted so neither the producer's map order nor the order of
+ * FRESHET_TEXT_ATTRIBUTES changes the hash.
  * Never price, stock or image: a price or stock change must not change the text (DESIGN §4.4).
  * Changing anything here changes every content hash: add a template version instead.
  */
 export function embeddingText(product: Product, options: TextOptions): string {
-  if (options.templateVersion !== 1) throw new UnknownTemplateVersionError(options.templateVersion);
+  if (!TEMPLATE_VERSIONS.includes(options.templateVersion))
+    throw new UnknownTemplateVersionError(options.templateVersion);
   const lines: string[] = [];
   const push = (prefix: string, value: string | null) => {
     const text = value === null ? '' : clean(value);
@@ -53,16 +56,20 @@ export function embeddingText(product: Product, options: TextOptions): string {
   push('', product.title);
   push('Brand: ', product.brand);
   push('Category: ', product.category);
+  const attributes = () => {
+    for (const key of [...new Set(options.attributes)].sort()) {
+      // hasOwn: a chosen key such as `constructor` must not read Object.prototype.
+      push(
+        `${clean(key)}: `,
+        Object.hasOwn(product.attributes, key) ? (product.attributes[key] ?? null) : null,
+      );
+    }
+  };
+  if (options.templateVersion >= 2) attributes();
   const tags = product.tags.map(clean).filter((t) => t !== '');
   if (tags.length > 0) lines.push(`Tags: ${tags.join(', ')}`);
   push('', product.description);
-  for (const key of [...new Set(options.attributes)].sort()) {
-    // hasOwn: a chosen key such as `constructor` must not read Object.prototype.
-    push(
-      `${clean(key)}: `,
-      Object.hasOwn(product.attributes, key) ? (product.attributes[key] ?? null) : null,
-    );
-  }
+  if (options.templateVersion === 1) attributes();
   return lines.join('\n');
 }
 

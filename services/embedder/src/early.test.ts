@@ -15,7 +15,7 @@ const req = (productId: string, type: EmbedRequest['type']): EmbedRequest => ({
   locale: null,
   text: type === 'CREATE' || type === 'UPDATE' ? 'text' : null,
   contentHash: type === 'CREATE' || type === 'UPDATE' ? 'hash' : null,
-  templateVersion: 1,
+  templateVersion: 2,
   routedAt: 0,
 });
 

@@ -30,7 +30,7 @@ function request(productId: string, type: EmbedRequest['type'], version: number)
     locale: null,
     text,
     contentHash: text ? `hash-${version}` : null,
-    templateVersion: 1,
+    templateVersion: 2,
     routedAt: version,
   };
 }

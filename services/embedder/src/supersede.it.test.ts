@@ -46,7 +46,7 @@ function request(productId: string, type: Kind, version: number): EmbedRequest {
     locale: null,
     text,
     contentHash: text ? `hash-${productId}-${version}` : null,
-    templateVersion: 1,
+    templateVersion: 2,
     routedAt: version,
   };
 }

@@ -21,7 +21,7 @@ function req(
     locale: null,
     text,
     contentHash: hash,
-    templateVersion: 1,
+    templateVersion: 2,
     routedAt: 0,
   };
 }

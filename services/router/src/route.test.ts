@@ -33,7 +33,7 @@ test('CREATE and UPDATE carry the template text and its content hash for the con
     const text = embeddingText(product, options);
     assert.equal(request.text, text);
     assert.equal(request.contentHash, contentHash(text, options));
-    assert.equal(request.templateVersion, 1);
+    assert.equal(request.templateVersion, 2);
     assert.equal(request.routedAt, 42);
     assert.equal(request.version, 7);
     assert.equal(request.occurredAt, base.occurredAt);
@@ -74,11 +74,11 @@ test('route options come from the config, and an unknown template version is a C
     embedTopic: 'freshet.embed-requests',
     model: 'all-minilm-l6-v2-q-mean', // the default: the local provider's MiniLM
     dimension: 384,
-    templateVersion: 1,
+    templateVersion: 2,
     attributes: ['color', 'material', 'size', 'model', 'gender', 'style'],
   });
   assert.throws(
-    () => routeOptions(loadRouterConfig({ FRESHET_TEMPLATE_VERSION: '2' })),
+    () => routeOptions(loadRouterConfig({ FRESHET_TEMPLATE_VERSION: '3' })),
     (error: unknown) => error instanceof ConfigError && /FRESHET_TEMPLATE_VERSION/.test(error.message),
   );
 });

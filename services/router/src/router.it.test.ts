@@ -157,7 +157,7 @@ test('the router forwards good events in per-key order, dead-letters each bad in
     assert.equal(req.text, text, `${e.eventId} text`);
     assert.equal(req.contentHash, contentHash(text, route));
     assert.doesNotMatch(text, /1990|VND|12900/, 'price never reaches the text');
-    assert.equal(req.templateVersion, 1);
+    assert.equal(req.templateVersion, 2);
     assert.equal(req.version, e.version);
     assert.equal(req.occurredAt, e.occurredAt);
     assert.ok(req.routedAt >= e.occurredAt);

@@ -98,7 +98,7 @@ export interface ChaosResult {
 export const MODEL: ModelInfo = {
   model: 'text-embedding-3-small',
   dimension: 64,
-  templateVersion: 1,
+  templateVersion: 2,
   attributes: ['color', 'material', 'size', 'model', 'gender', 'style'],
 };
 
