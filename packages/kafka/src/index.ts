@@ -32,6 +32,7 @@ export {
   type BatchContext,
   type BatchHandler,
   type ConsumerTuning,
+  detachRecord,
   type PendingBatch,
   type StageRecord,
   StageRunner,

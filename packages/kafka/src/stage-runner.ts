@@ -15,6 +15,33 @@ export interface StageRecord {
   timestamp: string;
 }
 
+/**
+ * A copy of `record` that holds no slice of the fetch response it was decoded from. kafkajs hands out key,
+ * value and header bytes as views into that one response buffer (megabytes), so one record kept in a
+ * pending batch keeps the whole response alive. The value is copied only when asked (a dead letter needs
+ * it; a decoded record does not).
+ */
+export function detachRecord<R extends Pick<StageRecord, 'key' | 'value' | 'headers'>>(
+  record: R,
+  keep: { value: boolean },
+): R {
+  return {
+    ...record,
+    key: record.key === null ? null : Buffer.from(record.key),
+    value: keep.value && record.value !== null ? Buffer.from(record.value) : null,
+    headers: record.headers === undefined ? undefined : copyHeaders(record.headers),
+  };
+}
+
+function copyHeaders(headers: IHeaders): IHeaders {
+  const copy: IHeaders = {};
+  const one = (v: Buffer | string) => (typeof v === 'string' ? v : Buffer.from(v));
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) copy[name] = Array.isArray(value) ? value.map(one) : one(value);
+  }
+  return copy;
+}
+
 export interface BatchContext {
   topic: string;
   partition: number;

@@ -1,6 +1,13 @@
 import { isEmbeddingError } from '@freshet/embedding';
 import type { BatchHandler, DeadLetter, DlqPublisher, Message, Producer, StageRecord } from '@freshet/kafka';
-import { errorCode, KeyedChain, produceAll, retryUntilDone, sourceHeaders } from '@freshet/kafka';
+import {
+  detachRecord,
+  errorCode,
+  KeyedChain,
+  produceAll,
+  retryUntilDone,
+  sourceHeaders,
+} from '@freshet/kafka';
 import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
 import { type Failpoints, type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import { decodeEmbedRequest } from './decode.js';
@@ -82,9 +89,7 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     }
     // Price, stock and delete records of products with nothing in flight and no text before them in
     // this batch need nothing from the API: they go out now.
-    const early = new Set(
-      [...earlyPassThrough(requests)].filter((i) => !busy.has(accepted[i]!.request.productId)),
-    );
+    const early = new Set([...earlyPassThrough(requests)].filter((i) => !busy.has(requests[i]!.productId)));
     if (early.size > 0 && !earlySent.has(records)) {
       const messages: Message[] = [];
       for (const i of early) messages.push(await indexMessage(deps, accepted[i]!, null));
@@ -100,19 +105,28 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
       if (!(await before) && ctx.signal.aborted)
         throw new EarlierBatchGivenUpError([...busy], { cause: ctx.signal.reason });
     };
+    // What the pending batch keeps until the API answers holds no view into kafkajs' fetch response (a
+    // record's bytes are slices of it: a few held records kept every response of a backlog alive). A text's
+    // value is kept, copied, for the dead letter of a refusal; no closure here may see `records`/`accepted`.
+    const held = accepted.map(({ record, request }) => ({
+      record: detachRecord(record, { value: needsVector(request) }),
+      request,
+    }));
+    const heldLetters = letters.map((l) => ({ ...l, record: detachRecord(l.record, { value: true }) }));
+    const firstOffset = records[0]?.offset;
     // Seen by this batch's and later batches' supersession from now until the batch settles.
-    const tracked = accepted.map((a) => new InFlightRecord(ctx.partition, a.record.offset, a.request));
+    const tracked = held.map((a) => new InFlightRecord(ctx.partition, a.record.offset, a.request));
     window.add(tracked);
     const pending = retryUntilDone(
       // Vectors are resolved at once; the outputs wait for the products' earlier batches.
-      () => complete(deps, embed, accepted, letters, early, turn, tracked, window),
+      () => complete(deps, embed, held, heldLetters, early, turn, tracked, window),
       {
         signal: ctx.signal,
         retry: deps.retry,
         onRetry(error, attempt, delayMs) {
           deps.metrics.retries.inc({ stage: STAGE, reason: errorCode(error) });
           deps.logger.warn(
-            { err: error, partition: ctx.partition, offset: records[0]?.offset, attempt, delayMs },
+            { err: error, partition: ctx.partition, offset: firstOffset, attempt, delayMs },
             'batch failed; retrying without commit',
           );
         },
