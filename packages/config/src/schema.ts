@@ -113,7 +113,10 @@ export const embedderShape = {
   // 32 MB of vectors (~20,000 at 384 dimensions) is off the V8 heap: with 64 the embedder passed 256 MB RSS
   // under a 200,000-event backlog (bench, memory backlog).
   FRESHET_EMBED_CACHE_MB: int(32, 0),
-  FRESHET_HASH_CACHE_SIZE: int(200000, 0),
+  // ~190 bytes per entry on the heap (id, 64-hex hash, LRU links; 200,000 entries measured 34 MB): under a
+  // backlog the embedder's live heap reached ~94 MB of its 128 MB cap with a small catalog, so 200,000 would
+  // leave a catalog that large no room. 50,000 (~10 MB) holds the hot products; a miss asks Milvus.
+  FRESHET_HASH_CACHE_SIZE: int(50000, 0),
   FRESHET_BREAKER_ERROR_PERCENT: int(50, 1, 100),
   FRESHET_BREAKER_VOLUME: int(5, 1),
   FRESHET_BREAKER_RESET_MS: int(10000, 100),

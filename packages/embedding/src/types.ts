@@ -134,7 +134,7 @@ export interface BreakerConfig {
 export interface CacheConfig {
   /** Bytes of vectors kept in the content-hash → vector cache; 0 disables it. Default 64 MiB. */
   embeddingMaxBytes?: number | undefined;
-  /** Entries kept in the productId → content-hash cache; 0 disables it. Default 200_000. */
+  /** Entries kept in the productId → content-hash cache; 0 disables it. Default 50_000. */
   productHashMaxEntries?: number | undefined;
 }
 
@@ -193,7 +193,7 @@ export const EMBEDDING_DEFAULTS = {
     resetTimeoutMs: 10_000,
     rollingWindowMs: 10_000,
   },
-  cache: { embeddingMaxBytes: 64 * 1024 * 1024, productHashMaxEntries: 200_000 },
+  cache: { embeddingMaxBytes: 64 * 1024 * 1024, productHashMaxEntries: 50_000 },
 } as const;
 
 /** Dimensions of the OpenAI models we know; other models must state theirs. */
