@@ -17,7 +17,7 @@ import {
 import { waitForQuietCpu } from './machine.js';
 import { type FakeApiProcess, procMemory, REPO_ROOT, type ServiceProcess, type Stage } from './processes.js';
 import type { SeedStyleOptions, SeedStyleReport } from './seed-style.js';
-import { BENCH_MODEL } from './workload.js';
+import { BENCH_MODEL, templateVersionOf } from './workload.js';
 
 /**
  * Backlog segments (issue 13): the DESIGN §8 mix pre-filled on the input topic (creates of a fresh catalog
@@ -105,11 +105,12 @@ async function checkOracle(
   milvus: MilvusClient,
   collection: string,
   items: readonly StreamItem[],
+  templateVersion: number = BENCH_MODEL.templateVersion,
 ): Promise<OracleCheck> {
+  const model = { ...BENCH_MODEL, templateVersion };
   const oracle = buildOracle(items, {
-    embeddingText: (p) =>
-      embeddingText(p, { templateVersion: BENCH_MODEL.templateVersion, attributes: BENCH_MODEL.attributes }),
-    contentHash: (t) => contentHash(t, BENCH_MODEL),
+    embeddingText: (p) => embeddingText(p, { templateVersion, attributes: model.attributes }),
+    contentHash: (t) => contentHash(t, model),
   });
   // By id, not allRows: allRows pages with `product_id > last` over limit-5000 queries, and Milvus Lite
   // returns a page's rows in segment order, not key order, so past 5,000 rows it skips some.
@@ -177,7 +178,7 @@ async function drainFreshet(
       inputs: stats.inputs,
       cpuSeconds,
       peakRssMb,
-      oracle: await checkOracle(ctx.milvus, collection, items),
+      oracle: await checkOracle(ctx.milvus, collection, items, await templateVersionOf(root)),
     };
   } finally {
     for (const s of services) await ctx.stopService(s).catch(() => {});

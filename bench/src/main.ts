@@ -60,7 +60,14 @@ import {
   type Throughput,
 } from './results.js';
 import { bucketDelta, histogramQuantile, parseHistogram, percentile } from './stats.js';
-import { BENCH_MODEL, generateSegments, mixOf, ProductFold, tokenBudget } from './workload.js';
+import {
+  BENCH_MODEL,
+  generateSegments,
+  mixOf,
+  ProductFold,
+  templateVersionOf,
+  tokenBudget,
+} from './workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -233,8 +240,10 @@ async function main(): Promise<void> {
     set: TopicSet,
     stage: Stage,
     target: { collection: string; apiUrl: string } = { collection, apiUrl: api.url },
+    templateVersion: number = BENCH_MODEL.templateVersion,
   ): Record<string, string> => ({
     ...passEnv,
+    FRESHET_TEMPLATE_VERSION: String(templateVersion),
     FRESHET_KAFKA_BROKERS: STACK.kafka,
     FRESHET_REGISTRY_URL: STACK.registry,
     FRESHET_MILVUS_ADDRESS: STACK.milvus,
@@ -262,7 +271,7 @@ async function main(): Promise<void> {
     target?: { collection: string; apiUrl: string },
     root?: string,
   ) => {
-    const s = await startService(stage, env(set, stage, target), {
+    const s = await startService(stage, env(set, stage, target, await templateVersionOf(root)), {
       ...(root ? { root } : {}),
       logDir,
       nodeOptions: serviceNodeOptions[stage],

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ProductRow } from '@freshet/milvus';
 import { contentHash, embeddingText, type Product, type ProductEvent } from '@freshet/schemas';
 import { catalogProduct, fakeEmbedding, generateEvents, productId } from '@freshet/testkit';
@@ -18,6 +20,20 @@ export const BENCH_MODEL: ModelSpec = {
   templateVersion: 2,
   attributes: ['color', 'material', 'size', 'model', 'gender', 'style'],
 };
+
+/**
+ * The embedding-text template a checkout's services run in the bench: the bench's own when that checkout
+ * knows it, else the newest it knows (an earlier commit drained as the CPU reference may predate template 2;
+ * its rows are then checked against the oracle of its own template).
+ */
+export async function templateVersionOf(root: string | undefined): Promise<number> {
+  if (root === undefined) return BENCH_MODEL.templateVersion;
+  const schemas = (await import(pathToFileURL(join(root, 'packages/schemas/dist/index.js')).href)) as {
+    TEMPLATE_VERSIONS?: readonly number[];
+  };
+  const known = schemas.TEMPLATE_VERSIONS ?? [1];
+  return known.includes(BENCH_MODEL.templateVersion) ? BENCH_MODEL.templateVersion : Math.max(...known);
+}
 
 export function textOf(product: Product, spec: ModelSpec): string {
   return embeddingText(product, { templateVersion: spec.templateVersion, attributes: spec.attributes });
