@@ -165,11 +165,11 @@ test('a writer, an embedder and freshet search of another model refuse (not read
     assert.match(detail, /^FRESHET_MODEL_MISMATCH: /);
     assert.ok(
       detail.includes(
-        `holds vectors of text-embedding-3-small (16 dimensions, template 1), but ${who} is configured for text-embedding-3-large (16 dimensions, template 1)`,
+        `holds vectors of text-embedding-3-small (16 dimensions, template 2), but ${who} is configured for text-embedding-3-large (16 dimensions, template 2)`,
       ),
       detail,
     );
-    assert.match(detail, /freshet reindex --model text-embedding-3-large --dimensions 16 --template 1/);
+    assert.match(detail, /freshet reindex --model text-embedding-3-large --dimensions 16 --template 2/);
     assert.match(detail, /FRESHET_COLLECTION/);
     assert.equal((await fetch(`${service.url}/healthz`)).status, 200, 'alive');
   }
