@@ -56,14 +56,16 @@ test('callers producing at once share requests on a real broker, and every key k
   const consumer = kafka.consumer({ groupId: `it.${id}.check` });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let total = 0;
+  const finished = new Set<string>();
   const all = new Promise<void>((resolve) => {
     void consumer.run({
       eachMessage: async ({ message }) => {
         const key = String(message.key);
-        seen.set(key, [...(seen.get(key) ?? []), Number(String(message.value))]);
-        total += 1;
-        if (total === calls * 5) resolve();
+        const value = Number(String(message.value));
+        seen.set(key, [...(seen.get(key) ?? []), value]);
+        // Each key's last batch is 59; a retried copy would make a count of records end too early.
+        if (value === 59) finished.add(key);
+        if (finished.size === 30) resolve();
       },
     });
   });
@@ -72,10 +74,13 @@ test('callers producing at once share requests on a real broker, and every key k
   await admin.deleteTopics({ topics: [topic, `it.${id}.embed`, `it.${id}.index`, `it.${id}.dlq`] });
   await admin.disconnect();
   assert.equal(seen.size, 30);
+  // At least once, in order: a request kafkajs retried after a timeout may have landed the first time too
+  // (the producer is not idempotent; the writer's version guard absorbs such copies, DESIGN §4), and with
+  // one request in flight the copy follows its original at once. Nothing lost, nothing reordered.
   for (const [key, values] of seen)
     assert.deepEqual(
-      values,
+      values.filter((v, i) => i === 0 || v !== values[i - 1]),
       Array.from({ length: 60 }, (_, b) => b),
-      `${key}: every batch once, in order`,
+      `${key}: every batch, in order (${values.length - 60} retried copies)`,
     );
 });
