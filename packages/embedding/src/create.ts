@@ -88,7 +88,7 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
     ? undefined
     : createProvider(resolved, logger, (count) => {
         metrics.truncated.inc(count);
-        // Debug only: most catalog texts exceed MiniLM's 128 tokens; the metric counts them.
+        // Debug only: most catalog texts exceed MiniLM's 64 tokens; the metric counts them.
         logger?.debug(
           { inputs: count, model: resolved.model },
           'embedding text truncated at the model limit',
