@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { collapseByVersion, type GuardedWrite, type IndexedState } from '@freshet/milvus';
 import { type EventType, UNKNOWN_VERSION } from '@freshet/schemas';
+import { mulberry32 } from '@freshet/testkit';
 import { type Candidate, type Fate, fatesOfTexts } from './supersede.js';
 
 const at = (offset: number, type: EventType, version: number): Candidate => ({ offset, type, version });
@@ -221,15 +222,5 @@ function randomState(rng: () => number): Final {
     row: { version: v, sourceOffset: 0, title: 'before', priceMinor: 1, stock: 1 },
     tombstoneVersion: rng() < 0.3 ? Math.floor(rng() * 7) : null,
     guard: null,
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

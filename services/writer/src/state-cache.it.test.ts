@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import { createMilvusClient, dropAll, ensureCollection, tombstoneName } from '@freshet/milvus';
 import { type IndexWrite, UNKNOWN_VERSION } from '@freshet/schemas';
 import { createMetrics } from '@freshet/telemetry';
+import { mulberry32 } from '@freshet/testkit';
 import { collapseByVersion, type GuardedWrite, groupByProduct } from './collapse.js';
 import { writeSetOf } from './handler.js';
 import { createMilvusWriterStore } from './milvus-store.js';
@@ -17,17 +18,6 @@ after(async () => {
 });
 
 const DIM = 4;
-
-/** A small deterministic PRNG (mulberry32): the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function write(
   productId: string,
@@ -76,7 +66,7 @@ test('states the cache derives from its writes are the ones Milvus holds, throug
     },
   });
   cached.joined();
-  const random = prng(5);
+  const random = mulberry32(5);
   const ids = Array.from({ length: 8 }, (_, i) => `p${i}`);
   const versions = new Map(ids.map((id) => [id, 0]));
   let offset = 0;
