@@ -37,6 +37,24 @@ test('an API key selects the openai provider with text-embedding-3-small at 1536
   assert.equal(c.embedding.dimension, 1536);
 });
 
+test("the embedder's memory bounds: an 8 MB vector cache and 256 KB fetched per partition, both settable", () => {
+  const c = loadEmbedderConfig({});
+  assert.equal(c.embedder.cacheMb, 8);
+  assert.equal(c.embedder.maxBytesPerPartition, 262_144);
+  const set = loadEmbedderConfig({
+    FRESHET_EMBED_CACHE_MB: '0',
+    FRESHET_EMBEDDER_MAX_BYTES_PER_PARTITION: '1048576',
+  });
+  assert.equal(set.embedder.cacheMb, 0);
+  assert.equal(set.embedder.maxBytesPerPartition, 1_048_576);
+  assert.deepEqual(
+    problemsOf(() => loadEmbedderConfig({ FRESHET_EMBEDDER_MAX_BYTES_PER_PARTITION: '100' })).map(
+      (p) => p.variable,
+    ),
+    ['FRESHET_EMBEDDER_MAX_BYTES_PER_PARTITION'],
+  );
+});
+
 test('the local provider runs either installed model; hash is feature hashing at any dimension', () => {
   const bge = loadEmbedderConfig({
     FRESHET_EMBEDDING_MODEL: 'bge-small-en-v1.5-q-cls',

@@ -69,6 +69,7 @@ export function loadEmbedderConfig(env: Env = process.env): EmbedderConfig {
       rpm: e.FRESHET_EMBED_RPM,
       tpm: e.FRESHET_EMBED_TPM,
       cacheMb: e.FRESHET_EMBED_CACHE_MB,
+      maxBytesPerPartition: e.FRESHET_EMBEDDER_MAX_BYTES_PER_PARTITION,
       hashCacheSize: e.FRESHET_HASH_CACHE_SIZE,
       breaker: {
         errorThresholdPercentage: e.FRESHET_BREAKER_ERROR_PERCENT,

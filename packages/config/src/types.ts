@@ -85,6 +85,8 @@ export interface EmbedderConfig extends CommonConfig {
     rpm: number;
     tpm: number;
     cacheMb: number;
+    /** Fetched bytes per partition (kafkajs maxBytesPerPartition). */
+    maxBytesPerPartition: number;
     hashCacheSize: number;
     breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
   };

@@ -47,6 +47,7 @@ runStage<EmbedderConfig>({
 
     const runner = new StageRunner({
       ...runnerOptions,
+      consumer: { ...runnerOptions.consumer, maxBytesPerPartition: config.embedder.maxBytesPerPartition },
       topic: config.topics.embed,
       handler: createEmbedderHandler({
         codec,
