@@ -100,8 +100,8 @@ test('the embedder keeps its group membership while the local model infers a lar
 
   const rows = await allRows(milvus, names.collection);
   assert.equal(rows.length, COUNT);
-  assert.ok(rows.every((r) => r.model === 'all-minilm-l6-v2-q-mean'));
+  assert.ok(rows.every((r) => r.model === 'all-minilm-l6-v2-q-mean+lex'));
   const collection = await describeAlias(milvus, names.collection);
-  assert.equal(collection?.model?.model, 'all-minilm-l6-v2-q-mean');
-  assert.equal(collection?.dimension, 384);
+  assert.equal(collection?.model?.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(collection?.dimension, 768);
 });

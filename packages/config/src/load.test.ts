@@ -23,8 +23,8 @@ test('defaults give a runnable local setup with the offline provider', () => {
   assert.equal(c.topics.dlq, 'freshet.dlq');
   assert.equal(c.registry.url, 'http://127.0.0.1:8081/apis/ccompat/v7');
   assert.equal(c.embedding.provider, 'local');
-  assert.equal(c.embedding.model, 'all-minilm-l6-v2-q-mean');
-  assert.equal(c.embedding.dimension, 384);
+  assert.equal(c.embedding.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(c.embedding.dimension, 768);
   assert.deepEqual(c.embedding.local, { workers: 1, threads: 1, batchSize: 8 });
   assert.equal(c.service.httpPort, 9101);
   assert.equal(c.kafka.clientId, 'freshet-router');
@@ -70,7 +70,7 @@ test('the local provider runs either installed model; hash is feature hashing at
   const byVar = (env: Record<string, string>) =>
     problemsOf(() => loadEmbedderConfig(env)).map((p) => p.variable);
   assert.deepEqual(byVar({ FRESHET_EMBEDDING_MODEL: 'text-embedding-3-small' }), ['FRESHET_EMBEDDING_MODEL']);
-  assert.deepEqual(byVar({ FRESHET_EMBEDDING_DIMENSIONS: '768' }), ['FRESHET_EMBEDDING_DIMENSIONS']);
+  assert.deepEqual(byVar({ FRESHET_EMBEDDING_DIMENSIONS: '512' }), ['FRESHET_EMBEDDING_DIMENSIONS']);
   assert.deepEqual(
     byVar({ FRESHET_EMBEDDING_PROVIDER: 'hash', FRESHET_EMBEDDING_MODEL: 'all-minilm-l6-v2-q-mean' }),
     ['FRESHET_EMBEDDING_MODEL'],
@@ -173,7 +173,7 @@ test('the CLI reads the same connection, topic, group and model variables as the
   assert.equal(c.output, 'json');
   assert.equal(c.logLevel, 'warn');
   assert.equal(c.kafka.clientId, 'freshet-cli');
-  assert.equal(c.embedding.dimension, 384);
+  assert.equal(c.embedding.dimension, 768);
   assert.equal(c.milvus.collection, 'products');
   const problems = problemsOf(() =>
     loadCliConfig({ FRESHET_CLI_ROUTER_URL: 'not a url', FRESHET_CLI_OUTPT: 'json' }),

@@ -34,8 +34,10 @@ type AnyEnv = ServiceEnv | CliEnv;
 const LOCAL_MODELS: Readonly<Record<string, number>> = {
   'all-minilm-l6-v2-q-mean': 384,
   'bge-small-en-v1.5-q-cls': 384,
+  'all-minilm-l6-v2-q-mean+lex': 768,
+  'bge-small-en-v1.5-q-cls+lex': 768,
 };
-const LOCAL_MODEL = 'all-minilm-l6-v2-q-mean';
+const LOCAL_MODEL = 'all-minilm-l6-v2-q-mean+lex';
 const HASH_MODEL = 'freshet-hash-v1';
 const HASH_DIMENSION = 384;
 const OPENAI_MODEL = 'text-embedding-3-small';

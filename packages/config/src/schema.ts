@@ -42,7 +42,10 @@ export const embeddingModelShape = {
    * footprint) or `openai` (any OpenAI-compatible API); default: openai when a key is set, else local.
    */
   FRESHET_EMBEDDING_PROVIDER: z.enum(['local', 'hash', 'openai']).optional(),
-  /** local: all-minilm-l6-v2-q-mean (default) or bge-small-en-v1.5-q-cls; openai: the API's model id. */
+  /**
+   * local: all-minilm-l6-v2-q-mean+lex (default), bge-small-en-v1.5-q-cls+lex, or either without `+lex`
+   * (the model's vector alone, 384 dimensions); openai: the API's model id.
+   */
   FRESHET_EMBEDDING_MODEL: optionalStr(),
   /** local: folder holding the installed models; default the install cache's `models` (image: /app/models). */
   FRESHET_EMBEDDING_MODELS_DIR: optionalStr(),

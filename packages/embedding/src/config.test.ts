@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { resolveEmbeddingConfig } from './config.js';
 import { EmbeddingConfigError } from './errors.js';
 
-test('with no key the local provider is the default, at 384 dimensions', () => {
+test('with no key the local provider is the default: MiniLM and its words, at 384 + 384 dimensions', () => {
   const c = resolveEmbeddingConfig({});
   assert.equal(c.provider, 'local');
-  assert.equal(c.model, 'all-minilm-l6-v2-q-mean');
-  assert.equal(c.dimension, 384);
+  assert.equal(c.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(c.dimension, 768);
   assert.deepEqual(
     { ...c.local, modelsDir: undefined },
     {

@@ -232,9 +232,9 @@ test('with no key the client embeds offline with the local model', LIMIT, async 
   const client = createEmbeddingClient({}, { registry });
   t.after(() => client.close());
   assert.equal(client.provider, 'local');
-  assert.equal(client.model, 'all-minilm-l6-v2-q-mean');
+  assert.equal(client.model, 'all-minilm-l6-v2-q-mean+lex');
   await client.ready();
-  await assertEmbedsOneRequest(client, registry);
+  await assertEmbedsOneRequest(client, registry, 768);
 });
 
 test('the hash provider embeds with no model files', LIMIT, async (t) => {
@@ -243,13 +243,18 @@ test('the hash provider embeds with no model files', LIMIT, async (t) => {
   t.after(() => client.close());
   assert.equal(client.provider, 'hash');
   assert.equal(client.model, 'freshet-hash-v1');
-  await assertEmbedsOneRequest(client, registry);
+  await assertEmbedsOneRequest(client, registry, 384);
 });
 
-/** The same text twice: one 384-d vector for both, sent as one request, counted in the metrics. */
-async function assertEmbedsOneRequest(client: EmbeddingClient, registry: Registry): Promise<void> {
+/** The same text twice: one vector of `dimension` for both, sent as one request, counted in the metrics. */
+async function assertEmbedsOneRequest(
+  client: EmbeddingClient,
+  registry: Registry,
+  dimension: number,
+): Promise<void> {
   const [a, b] = await client.embedMany(['wireless headphones', 'wireless headphones']);
-  assert.equal(a!.length, 384);
+  assert.equal(client.dimension, dimension);
+  assert.equal(a!.length, dimension);
   assert.deepEqual(a, b);
   const text = await registry.metrics();
   assert.match(text, /freshet_embedding_requests_total\{outcome="success"\} 1/);

@@ -13,6 +13,7 @@ import { LocalEmbeddingProvider, type LocalProviderOptions, workerExecArgv } fro
 const LIMIT = { timeout: 120_000 };
 const MINILM = LOCAL_MODELS['all-minilm-l6-v2-q-mean']!;
 const BGE = LOCAL_MODELS['bge-small-en-v1.5-q-cls']!;
+const MINILM_LEX = LOCAL_MODELS['all-minilm-l6-v2-q-mean+lex']!;
 const modelsDir = process.env.FRESHET_EMBEDDING_MODELS_DIR ?? defaultModelsDir();
 
 const open: LocalEmbeddingProvider[] = [];
@@ -208,3 +209,19 @@ test(
     await assert.rejects(p.ready(), EmbeddingAbortedError);
   },
 );
+
+test('a +lex model is the model vector, scaled, followed by the words of the text', LIMIT, async () => {
+  const texts = ['Espresso Machine, Black', 'warm puffy coat for snowy winters'];
+  const dense = await provider().embed(texts);
+  const hybrid = provider({ model: MINILM_LEX });
+  assert.equal(hybrid.dimension, 768);
+  const combined = await hybrid.embed(texts);
+  for (const [i, v] of combined.entries()) {
+    assert.equal(v.length, 768);
+    assert.ok(Math.abs(norm(v) - 1) < 1e-4, `unit length, got ${norm(v)}`);
+    const head = v.subarray(0, 384);
+    // The model's part is its own vector times √0.75: the same direction, a cosine of 1.
+    assert.ok(Math.abs(cosine(head, dense[i]!) / norm(head) - 1) < 1e-4);
+    assert.ok(Math.abs(norm(head) - Math.sqrt(0.75)) < 1e-4);
+  }
+});

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { EmbeddingAbortedError, EmbeddingError, LocalModelMissingError } from './errors.js';
+import { LexicalHybrid } from './lexical-hybrid.js';
 import { type LocalModelSpec, missingModelFiles } from './local-models.js';
 import type {
   InferenceRequest,
@@ -58,6 +59,9 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   private readonly queue: Task[] = [];
   private readonly setup: WorkerSetup;
   private readonly prefix: string;
+  /** The model's own dimensions (the workers' output): all of `dimension` unless a lexical part follows. */
+  private readonly denseDimension: number;
+  private readonly lexical: LexicalHybrid | undefined;
   private nextId = 0;
   private closed = false;
   /** Set when a worker cannot load the model: nothing will get better by retrying. */
@@ -79,6 +83,8 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     }
     this.model = model.id;
     this.dimension = model.dimension;
+    this.denseDimension = model.dimension - (model.lexical?.dimension ?? 0);
+    this.lexical = model.lexical ? new LexicalHybrid(model.lexical, this.denseDimension) : undefined;
     this.prefix = options.input === 'query' ? model.queryPrefix : '';
     this.setup = {
       modelsDir,
@@ -110,16 +116,18 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       const batch = indices.map((i) => this.prefix + texts[i]!);
       runs.push(
         this.run(batch, signal).then((result) => {
-          if (result.dimension !== this.dimension) {
+          const d = this.denseDimension;
+          if (result.dimension !== d) {
             throw new EmbeddingError(
               'FRESHET_EMBEDDING_DIMENSION',
-              `model ${this.model} returned ${result.dimension}-dimensional vectors, expected ${this.dimension}`,
+              `model ${this.model} returned ${result.dimension}-dimensional vectors, expected ${d}`,
               false,
             );
           }
           if (result.truncated > 0) this.options.onTruncated?.(result.truncated);
           indices.forEach((textIndex, row) => {
-            out[textIndex] = result.vectors.subarray(row * this.dimension, (row + 1) * this.dimension);
+            const dense = result.vectors.subarray(row * d, (row + 1) * d);
+            out[textIndex] = this.lexical ? this.lexical.combine(dense, texts[textIndex]!) : dense;
           });
         }),
       );

@@ -13,13 +13,13 @@ export interface EmbeddingConfig {
   provider?: ProviderKind | undefined;
   /**
    * Model id sent to the API and written next to every vector.
-   * Default: `text-embedding-3-small` for openai, `all-minilm-l6-v2-q-mean` for local (or
-   * `bge-small-en-v1.5-q-cls`, see LOCAL_MODELS), `freshet-hash-v1` for hash.
+   * Default: `text-embedding-3-small` for openai, `all-minilm-l6-v2-q-mean+lex` for local (or another
+   * of LOCAL_MODELS), `freshet-hash-v1` for hash.
    */
   model?: string | undefined;
   /**
    * Vector dimension; every returned vector is checked against it.
-   * Default: the local model's (384 for both); hash 384; openai 1536 for text-embedding-3-small and text-embedding-ada-002,
+   * Default: the local model's (384, or 768 with `+lex`); hash 384; openai 1536 for text-embedding-3-small and text-embedding-ada-002,
    * 3072 for text-embedding-3-large; required for any other model.
    */
   dimension?: number | undefined;
@@ -170,7 +170,7 @@ export type Settled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
  * are derived in `resolveEmbeddingConfig`.
  */
 export const EMBEDDING_DEFAULTS = {
-  localModel: 'all-minilm-l6-v2-q-mean',
+  localModel: 'all-minilm-l6-v2-q-mean+lex',
   hashModel: 'freshet-hash-v1',
   hashDimension: 384,
   local: { workers: 1, threads: 1, batchSize: 8, input: 'document' },
