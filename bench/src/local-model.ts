@@ -2,12 +2,12 @@
 // embedding client (batcher, breaker, metrics; cache off so every text is inferred), for a few worker /
 // thread / batch settings, with CPU-seconds per text and the process's RSS. Results go to
 // bench/results/local-model.{json,md}; the defaults in packages/config come from this table.
-//   node bench/dist/local-model.js [--texts 512] [--configs 1x1x1,2x1x1] [--model all-minilm-l6-v2-q-mean]
+//   node bench/dist/local-model.js [--texts 512] [--configs 1x1x1,2x1x1] [--model all-minilm-l6-v2-q-mean+lex]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEmbeddingClient, LOCAL_MODELS } from '@freshet/embedding';
+import { createEmbeddingClient, EMBEDDING_DEFAULTS, LOCAL_MODELS } from '@freshet/embedding';
 import { embeddingText } from '@freshet/schemas';
 import { Registry } from '@freshet/telemetry';
 import { generateCatalog } from '@freshet/testkit';
@@ -18,7 +18,7 @@ const { values } = parseArgs({
     texts: { type: 'string', default: '512' },
     // workers x threads x texts per inference call
     configs: { type: 'string', default: '1x1x1,2x1x1,1x2x1,1x1x8' },
-    model: { type: 'string', default: 'all-minilm-l6-v2-q-mean' },
+    model: { type: 'string', default: EMBEDDING_DEFAULTS.localModel },
     out: { type: 'string', default: join(import.meta.dirname, '../results') },
     /** Internal: measure one config in this process and print its Run as JSON (RSS of a fresh process). */
     one: { type: 'string' },
@@ -124,7 +124,7 @@ const results = {
   runs,
 };
 mkdirSync(values.out, { recursive: true });
-const name = model === 'all-minilm-l6-v2-q-mean' ? 'local-model' : `local-model-${model}`;
+const name = model === EMBEDDING_DEFAULTS.localModel ? 'local-model' : `local-model-${model}`;
 writeFileSync(join(values.out, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 const m = results.machine;
 const md = [
