@@ -48,42 +48,36 @@ const LEXICAL = { dimension: 384, weight: 0.75 } as const;
 // vs 0.68; catalog descriptions are mostly shop boilerplate that dilutes the mean), at half the CPU, and
 // BGE at 128 as well as at 512 (bench/README "Search quality"). A limit is part of what a model id means:
 // a change moves every vector, so it ships with a template version (the model guard then asks for a reindex).
-export const LOCAL_MODELS: Readonly<Record<string, LocalModelSpec>> = {
-  'all-minilm-l6-v2-q-mean': {
-    id: 'all-minilm-l6-v2-q-mean',
-    folder: 'all-minilm-l6-v2-q',
-    dimension: 384,
-    pooling: 'mean',
-    maxTokens: 64,
-    queryPrefix: '',
-  },
-  'bge-small-en-v1.5-q-cls': {
-    id: 'bge-small-en-v1.5-q-cls',
-    folder: 'bge-small-en-v1.5-q',
-    dimension: 384,
-    pooling: 'cls',
-    maxTokens: 128,
-    queryPrefix: 'Represent this sentence for searching relevant passages: ',
-  },
-  'all-minilm-l6-v2-q-mean+lex': {
-    id: 'all-minilm-l6-v2-q-mean+lex',
-    folder: 'all-minilm-l6-v2-q',
-    dimension: 384 + LEXICAL.dimension,
-    pooling: 'mean',
-    maxTokens: 64,
-    queryPrefix: '',
-    lexical: { ...LEXICAL, headChars: 4 * 64 },
-  },
-  'bge-small-en-v1.5-q-cls+lex': {
-    id: 'bge-small-en-v1.5-q-cls+lex',
-    folder: 'bge-small-en-v1.5-q',
-    dimension: 384 + LEXICAL.dimension,
-    pooling: 'cls',
-    maxTokens: 128,
-    queryPrefix: 'Represent this sentence for searching relevant passages: ',
-    lexical: { ...LEXICAL, headChars: 4 * 128 },
-  },
+const MINILM: LocalModelSpec = {
+  id: 'all-minilm-l6-v2-q-mean',
+  folder: 'all-minilm-l6-v2-q',
+  dimension: 384,
+  pooling: 'mean',
+  maxTokens: 64,
+  queryPrefix: '',
 };
+const BGE: LocalModelSpec = {
+  id: 'bge-small-en-v1.5-q-cls',
+  folder: 'bge-small-en-v1.5-q',
+  dimension: 384,
+  pooling: 'cls',
+  maxTokens: 128,
+  queryPrefix: 'Represent this sentence for searching relevant passages: ',
+};
+
+/** `model` followed by its text's words: a model of its own (id, dimension), the same files. */
+function withWords(model: LocalModelSpec): LocalModelSpec {
+  return {
+    ...model,
+    id: `${model.id}+lex`,
+    dimension: model.dimension + LEXICAL.dimension,
+    lexical: { ...LEXICAL, headChars: 4 * model.maxTokens },
+  };
+}
+
+export const LOCAL_MODELS: Readonly<Record<string, LocalModelSpec>> = Object.fromEntries(
+  [MINILM, BGE, withWords(MINILM), withWords(BGE)].map((spec) => [spec.id, spec]),
+);
 
 /** Where deploy/local/install puts the models: `${FRESHET_CACHE:-${XDG_CACHE_HOME:-~/.cache}/freshet}/models`. */
 export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
