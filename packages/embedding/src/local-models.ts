@@ -38,7 +38,7 @@ export interface LocalModelSpec {
 // Vietnamese or Chinese (eval: "black espresso machine" found espresso machines of every colour). The `+lex`
 // models add the hash provider's features of the text's head (≈ 4 characters per model token, so about the
 // head the model reads) at a quarter of the score: 0.75 is the dense share hybrid search engines default to
-// (Weaviate's alpha). Measured on the eval (bench/README "Search quality"): English recall@5 up, Vietnamese
+// (Weaviate's alpha). Measured on the eval (README "Search quality"): English recall@5 up, Vietnamese
 // and Chinese far up, for twice the vector size.
 const LEXICAL = { dimension: 384, weight: 0.75 } as const;
 
@@ -46,7 +46,7 @@ const LEXICAL = { dimension: 384, weight: 0.75 } as const;
 // Each reads only the head of a text (template v2: title, brand, category, the chosen attributes, tags, then
 // the description): on the labelled eval MiniLM finds more at 64 tokens than at 128 (English recall@5 0.74
 // vs 0.68; catalog descriptions are mostly shop boilerplate that dilutes the mean), at half the CPU, and
-// BGE at 128 as well as at 512 (bench/README "Search quality"). A limit is part of what a model id means:
+// BGE at 128 as well as at 512 (README "Search quality"). A limit is part of what a model id means:
 // a change moves every vector, so it ships with a template version (the model guard then asks for a reindex).
 const MINILM: LocalModelSpec = {
   id: 'all-minilm-l6-v2-q-mean',
