@@ -5,7 +5,8 @@ import type { LexicalPart } from './local-models.js';
  * Dense and lexical scores in one vector: [√w · model vector, √(1−w) · word features], each part unit
  * length, so the cosine of two such vectors is exactly w · (model cosine) + (1 − w) · (words cosine). One
  * FloatVector field and one COSINE search (DESIGN §5) then rank by meaning and by the words a query shares
- * with a product's title, brand and attributes, with no second field or re-rank. Queries and documents go
+ * with the head of a product's text (template v2: title, brand, category, attributes), with no second field
+ * or re-rank. Queries and documents go
  * through the same function (without the model's query instruction: that is for the model, not the words).
  */
 export class LexicalHybrid {
