@@ -8,10 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEmbeddingClient, EMBEDDING_DEFAULTS, LOCAL_MODELS } from '@freshet/embedding';
-import { embeddingText } from '@freshet/schemas';
 import { Registry } from '@freshet/telemetry';
 import { generateCatalog } from '@freshet/testkit';
 import { LoadSampler, machineInfo } from './machine.js';
+import { BENCH_MODEL, textOf } from './workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,10 +28,9 @@ const model = values.model;
 if (!LOCAL_MODELS[model])
   throw new Error(`unknown local model ${model} (${Object.keys(LOCAL_MODELS).join(', ')})`);
 
-// The router's template and attributes: the texts the embedder really gets.
-const ATTRIBUTES = ['color', 'material', 'size', 'model', 'gender', 'style'];
+// The router's template and attributes (the bench's, as in every other segment): the texts the embedder gets.
 const texts = generateCatalog({ count: Number(values.texts), seed: 20260 }).map((e) =>
-  embeddingText(e.product, { templateVersion: 2, attributes: ATTRIBUTES }),
+  textOf(e.product, BENCH_MODEL),
 );
 const averageChars = texts.reduce((n, t) => n + t.length, 0) / texts.length;
 
