@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { after, test } from 'node:test';
+import type { RowData } from '@zilliz/milvus2-sdk-node';
 import { createMilvusClient } from './client.js';
 import { createPhysical, describeAlias, dropAll, ensureCollection, swapAlias } from './collection.js';
 import { MilvusRejectedError, MilvusUnavailableError } from './errors.js';
 import { productFields, VECTOR_INDEX } from './layout.js';
 import { describeIndexModel, ModelMismatchError } from './model-guard.js';
-import type { ProductRow } from './rows.js';
+import { type ProductRow, toMilvusRow } from './rows.js';
 import { filterExpression, searchProducts } from './search.js';
 import {
   allRows,
@@ -147,6 +149,51 @@ test('a collection of an older layout (no source_offset) is refused by name', as
   });
   await client.dropAlias({ alias: a });
   await client.dropCollection({ collection_name: old });
+});
+
+test('vectors reach Milvus bit for bit: Float32Array rows as bytes (patched SDK), number rows as numbers, in row order', async () => {
+  // The patch is there (a dependency bump that drops it would quietly fall back to number arrays).
+  const sdkGrpc = createRequire(import.meta.url)('@zilliz/milvus2-sdk-node/dist/milvus/utils/Grpc.js') as {
+    rawFloatRows?: unknown;
+  };
+  assert.equal(typeof sdkGrpc.rawFloatRows, 'function', 'patches/@zilliz__milvus2-sdk-node is applied');
+  const a = alias();
+  const dimension = 384;
+  await ensureCollection(client, { alias: a, dimension });
+  // Awkward floats on purpose: negatives, tiny and huge magnitudes, values a decimal round trip would change.
+  const vectorOf = (i: number) =>
+    Float32Array.from({ length: dimension }, (_, d) => Math.sin(i * 7919 + d * 104729) * 10 ** ((d % 9) - 4));
+  const rows = Array.from({ length: 300 }, (_, i) =>
+    row(`v${String(i).padStart(3, '0')}`, [], { vector: vectorOf(i) }),
+  );
+  await upsertRows(client, a, rows);
+  // The SDK straight, rows mixing number arrays and Float32Arrays: the array rows take the SDK's own path
+  // from the first of them on, and every row keeps its own vector.
+  const mixedIds = Array.from({ length: 6 }, (_, i) => `m${i}`);
+  const mixed = mixedIds.map((id, i) => {
+    const milvusRow: RowData = toMilvusRow({
+      ...rows[i]!,
+      productId: id,
+      vector: vectorOf(1000 + i),
+    });
+    if (i % 3 === 1) milvusRow.embedding = Array.from(vectorOf(1000 + i));
+    return milvusRow;
+  });
+  await client.upsert({ collection_name: a, data: mixed });
+  const stored = new Map(
+    (await getRows(client, a, [...rows.map((r) => r.productId), ...mixedIds])).map((r) => [
+      r.productId,
+      Float32Array.from(r.vector),
+    ]),
+  );
+  assert.equal(stored.size, 306);
+  for (const [i, r] of rows.entries()) assert.deepEqual(stored.get(r.productId), vectorOf(i), r.productId);
+  for (let i = 0; i < 6; i++) assert.deepEqual(stored.get(`m${i}`), vectorOf(1000 + i), `m${i}`);
+  // And the index searches those vectors: each row is its own nearest neighbour.
+  for (const i of [0, 149, 299]) {
+    const hits = await searchProducts(client, a, vectorOf(i), { k: 1 });
+    assert.equal(hits[0]?.productId, rows[i]!.productId);
+  }
 });
 
 test('upsert, partial price/stock update through the alias keeps the vector, delete, tombstones', async () => {

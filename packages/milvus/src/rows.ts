@@ -29,12 +29,14 @@ export interface PartialProductRow {
   stock?: number | null;
 }
 
-export type MilvusRow = Record<string, string | number | boolean | null | number[]>;
+// A vector stays a Float32Array: the SDK (patched, patches/@zilliz__milvus2-sdk-node) writes such rows to the
+// wire as their bytes, where a number array would be copied twice more on its way into protobufjs.
+export type MilvusRow = Record<string, string | number | boolean | null | Float32Array>;
 
 export function toMilvusRow(row: ProductRow): MilvusRow {
   return {
     product_id: row.productId,
-    embedding: Array.from(row.vector),
+    embedding: row.vector instanceof Float32Array ? row.vector : Float32Array.from(row.vector),
     title: row.title,
     category: row.category,
     brand: row.brand,
