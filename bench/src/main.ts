@@ -93,8 +93,29 @@ const { values: args } = parseArgs({
     'backlog-systems': { type: 'string', default: 'freshet,seedStyle' },
     // The large backlog for memory (RSS with default settings); 0 leaves it out.
     'memory-events': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (args.help) {
+  process.stdout.write(`usage: node bench/dist/main.js [options]   (bench/README.md has the details)
+  --quick                    small sizes, results/quick.*
+  --out DIR                  where results go (default bench/results)
+  --profile                  CPU profiles of the services (/tmp/freshet-bench-profiles)
+  --latency-ms N             fake API latency of the pipeline runs (default 150)
+  --seed N                   workload seed (default 8)
+  --catalog N, --events N, --freshness-seconds N, --naive-seconds N
+                             override the mode's sizes
+  --stages-only              Milvus ceiling and stage-alone runs only; writes no results
+  --backlog-only             backlog segments only (pipeline vs seed-style, CPU per event): results/backlog.*
+  --backlog-latencies LIST   API latencies of the backlog segments, ms, comma-separated ('' for none)
+  --backlog-creates N, --backlog-events N
+  --backlog-systems LIST     freshet,seedStyle (default both)
+  --memory-events N          size of the memory backlog (0 leaves it out)
+  env BENCH_REFERENCE_ROOT   a built checkout whose services also drain the first backlog (the CPU reference)
+`);
+  process.exit(0);
+}
 
 const quick = args.quick ?? false;
 const SIZES = quick
