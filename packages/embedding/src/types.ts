@@ -193,7 +193,9 @@ export const EMBEDDING_DEFAULTS = {
     resetTimeoutMs: 10_000,
     rollingWindowMs: 10_000,
   },
-  cache: { embeddingMaxBytes: 64 * 1024 * 1024, productHashMaxEntries: 50_000 },
+  // The embedder's own default (FRESHET_EMBED_CACHE_MB=8): the product-hash cache already skips unchanged
+  // texts, so the vector cache only pays for a text that comes back (README, Memory).
+  cache: { embeddingMaxBytes: 8 * 1024 * 1024, productHashMaxEntries: 50_000 },
 } as const;
 
 /** Dimensions of the OpenAI models we know; other models must state theirs. */
