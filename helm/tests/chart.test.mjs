@@ -329,8 +329,12 @@ describe('deploy/compose.yaml', () => {
   });
 });
 
-test('helm/lint passes: helm lint, kubernetes-validate --strict on every ci values file, schema rejections', () => {
+test('helm/lint passes: helm lint, kubernetes-validate --strict on every ci values file, schema rejections, the Dockerfile', () => {
   const res = spawnSync(join(ROOT, 'helm/lint'), [], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(res.status, 0, `${res.stdout}\n${res.stderr}`);
   assert.match(res.stdout, /all checks passed/);
+  // The image is never built here (no Docker engine): its Dockerfile and build context are checked instead,
+  // and the checker refuses each kind of broken Dockerfile it is shown.
+  assert.match(res.stdout, /dockerfile-check: Dockerfile: 3 stages, \d+ context sources present and not ignored/);
+  assert.equal(res.stdout.match(/dockerfile-check refuses /g)?.length, 4, res.stdout);
 });
