@@ -12,7 +12,8 @@ export interface RegistryOptions {
 /** What the codec uses of an avsc Type (the registry client hands out avsc Types for AVRO schemas). */
 interface AvroType {
   fromBuffer(buffer: Buffer): unknown;
-  toBuffer(value: unknown): Buffer;
+  /** Writes `value` at `pos`; the new position, or −(bytes missing) when `buffer` is too short. */
+  encode(value: unknown, buffer: Buffer, pos: number): number;
 }
 
 export interface Decoded<T> {
@@ -29,6 +30,8 @@ export class AvroCodec {
   private readonly idBySubject = new Map<string, number>();
   /** Avro types by schema id (an id's schema never changes). */
   private readonly types = new Map<number, AvroType>();
+  /** Where a record is encoded before it gets a buffer of its own size (grown on demand, never shrunk). */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor(options: RegistryOptions) {
     const auth =
@@ -78,20 +81,26 @@ export class AvroCodec {
     const type = this.types.get(schemaId);
     if (type === undefined) {
       const encoded = await this.registry.encode(schemaId, value);
-      this.types.set(schemaId, (await this.registry.getSchema(schemaId)) as AvroType);
+      this.types.set(schemaId, asAvroType(await this.registry.getSchema(schemaId)));
       return encoded;
     }
-    let body: Buffer;
+    // Into the scratch buffer, then one copy of the right size: avsc's toBuffer would zero-fill a buffer of
+    // its own and copy into it, and the framing copy again.
+    let end: number;
     try {
-      body = type.toBuffer(value);
+      end = type.encode(value, this.scratch, 5);
+      if (end < 0) {
+        this.scratch = Buffer.allocUnsafe(2 * (this.scratch.length - end));
+        end = type.encode(value, this.scratch, 5);
+      }
     } catch {
       // The client's error names the invalid paths.
       return this.registry.encode(schemaId, value);
     }
-    const framed = Buffer.allocUnsafe(5 + body.length);
+    const framed = Buffer.allocUnsafe(end);
+    this.scratch.copy(framed, 0, 0, end);
     framed[0] = 0;
     framed.writeInt32BE(schemaId, 1);
-    body.copy(framed, 5);
     return framed;
   }
 
@@ -129,7 +138,7 @@ export class AvroCodec {
   private async lookUp(schemaId: number): Promise<AvroType> {
     let schema: AvroType;
     try {
-      schema = (await this.registry.getSchema(schemaId)) as AvroType;
+      schema = asAvroType(await this.registry.getSchema(schemaId));
     } catch (cause) {
       if (isNotFound(cause)) {
         throw new DecodeError(
@@ -153,6 +162,12 @@ export class AvroCodec {
     this.types.set(schemaId, schema);
     return schema;
   }
+}
+
+// For an AVRO schema the client hands out an avsc Type, which has encode() too though its typings leave it
+// out; encodeWith falls back to the client should it ever not.
+function asAvroType(schema: unknown): AvroType {
+  return schema as AvroType;
 }
 
 function isNotFound(error: unknown): boolean {
