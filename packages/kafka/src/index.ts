@@ -38,5 +38,13 @@ export {
   StageRunner,
   type StageRunnerOptions,
 } from './stage-runner.js';
-export { createStageLogger, type StageBasics, type StageConfig, startStage } from './stage-start.js';
+export {
+  codedFailure,
+  createStageLogger,
+  retryStartupStep,
+  type StageBasics,
+  type StageConfig,
+  type StartupFailure,
+  startStage,
+} from './stage-start.js';
 export { ensureTopics, type TopicPlan } from './topics.js';

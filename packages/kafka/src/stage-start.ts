@@ -79,10 +79,61 @@ export async function startStage(
   }
 }
 
-// Between connection attempts at start-up: a wrong password or an untrusted certificate is usually
-// fixed on the other side (the user created, the Secret rolled), so the stage waits unready instead
-// of exiting into a restart loop; the cap means it tries again (and says so) at least every 30 s.
-const CONNECT_RETRY = { baseMs: 1000, maxMs: 30000 };
+// Between attempts of a start-up step: a wrong password, an untrusted certificate or a registry that is down
+// is usually fixed on the other side (the user created, the Secret rolled, the service back), so the stage
+// waits unready instead of exiting into a restart loop; the cap means it tries again (and says so) at least
+// every 30 s.
+const STARTUP_RETRY = { baseMs: 1000, maxMs: 30000 };
+
+/** What a failed start-up attempt was: a stable code and a message for readiness and the log. */
+export interface StartupFailure {
+  code: string;
+  message: string;
+  err: unknown;
+}
+
+/**
+ * Runs one start-up step until it succeeds, with backoff; /readyz and the log say why it cannot yet (a
+ * dependency down at start must not hang the stage silently, nor crash it into a restart loop).
+ */
+export async function retryStartupStep<T>(options: {
+  /** For the log: 'connect to Kafka', 'register EmbedRequest'. */
+  what: string;
+  step: () => Promise<T>;
+  describe: (error: unknown) => StartupFailure;
+  logger: Logger;
+  progress: StartupProgress;
+}): Promise<T> {
+  const { what, step, describe, logger, progress } = options;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await step();
+      if (attempt > 1) logger.info({ attempt }, `${what}: done`);
+      return result;
+    } catch (error) {
+      const { code, message, err } = describe(error);
+      const delayMs = Math.max(
+        STARTUP_RETRY.baseMs,
+        backoffDelay(attempt, STARTUP_RETRY.baseMs, STARTUP_RETRY.maxMs),
+      );
+      progress.waiting(`${code}: ${message}`);
+      logger.error({ code, attempt, retryInMs: delayMs, err }, `cannot ${what}; retrying`);
+      await sleep(delayMs);
+    }
+  }
+}
+
+/** A failure described by its own stable `code` (DecodeError, MilvusError …), or `fallback` when it has none. */
+export function codedFailure(fallback: string): (error: unknown) => StartupFailure {
+  return (error) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    return {
+      code: typeof code === 'string' && code.startsWith('FRESHET_') ? code : fallback,
+      message: error instanceof Error ? error.message : String(error),
+      err: error,
+    };
+  };
+}
 
 /** Connects the admin client, retrying with backoff; readiness and the log say why it cannot yet. */
 async function connectUntilDone(
@@ -91,23 +142,20 @@ async function connectUntilDone(
   logger: Logger,
   progress: StartupProgress,
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.connect();
-      progress.waiting('kafka connected; preparing the stage');
-      if (attempt > 1) logger.info({ attempt }, 'connected to Kafka');
-      return;
-    } catch (error) {
+  await retryStartupStep({
+    what: 'connect to Kafka',
+    step: () => admin.connect(),
+    describe(error) {
       const named = describeKafkaConnectionError(error, config.kafka);
       const code = (named as { code?: unknown }).code;
-      const message = named instanceof Error ? named.message : String(named);
-      const delayMs = Math.max(
-        CONNECT_RETRY.baseMs,
-        backoffDelay(attempt, CONNECT_RETRY.baseMs, CONNECT_RETRY.maxMs),
-      );
-      progress.waiting(`${String(code ?? 'FRESHET_KAFKA_UNREACHABLE')}: ${message}`);
-      logger.error({ code, attempt, retryInMs: delayMs, err: named }, 'cannot connect to Kafka; retrying');
-      await sleep(delayMs);
-    }
-  }
+      return {
+        code: String(code ?? 'FRESHET_KAFKA_UNREACHABLE'),
+        message: named instanceof Error ? named.message : String(named),
+        err: named,
+      };
+    },
+    logger,
+    progress,
+  });
+  progress.waiting('kafka connected; preparing the stage');
 }

@@ -7,6 +7,21 @@ export interface RegistryOptions {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** Per HTTP request (default 10 s): a registry that accepts a request and never answers must not hang a caller. */
+  timeoutMs?: number | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** mappersmith (the registry client's HTTP layer) sets no timeout of its own. */
+function requestTimeout(ms: number): RegistryMiddleware {
+  return () => ({
+    async prepareRequest(next) {
+      return (await next()).enhance({ timeout: ms });
+    },
+  });
 }
 
 /** What the codec uses of an avsc Type (the registry client hands out avsc Types for AVRO schemas). */
@@ -38,7 +53,11 @@ export class AvroCodec {
       options.username !== undefined && options.password !== undefined
         ? { username: options.username, password: options.password }
         : undefined;
-    this.registry = new SchemaRegistry({ host: options.url, ...(auth ? { auth } : {}) });
+    this.registry = new SchemaRegistry({
+      host: options.url,
+      ...(auth ? { auth } : {}),
+      middlewares: [requestTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)],
+    });
   }
 
   /** Registers `schema` under `<topic>-value` (idempotent) and remembers its id for encode(). */

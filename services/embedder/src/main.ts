@@ -1,6 +1,13 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
 import { createEmbeddingClient } from '@freshet/embedding';
-import { createOrderedProducer, DlqPublisher, runStage, StageRunner } from '@freshet/kafka';
+import {
+  codedFailure,
+  createOrderedProducer,
+  DlqPublisher,
+  retryStartupStep,
+  runStage,
+  StageRunner,
+} from '@freshet/kafka';
 import {
   createMilvusClient,
   ensureStageCollection,
@@ -20,11 +27,17 @@ runStage<EmbedderConfig>({
   loadConfig: loadEmbedderConfig,
   // Another model than the collection's: stay up, not ready, with the reason (issue 14).
   refusal: modelRefusal,
-  async compose({ config, logger, metrics, kafka, onClose, runnerOptions }) {
+  async compose({ config, logger, metrics, kafka, onClose, runnerOptions, startup }) {
     const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
 
     const codec = new AvroCodec(config.registry);
-    await codec.register(config.topics.index, 'IndexWrite');
+    await retryStartupStep({
+      what: 'register IndexWrite with the schema registry',
+      step: () => codec.register(config.topics.index, 'IndexWrite'),
+      describe: codedFailure('FRESHET_REGISTRY_UNAVAILABLE'),
+      logger,
+      progress: startup,
+    });
 
     const milvus = createMilvusClient(config.milvus);
     onClose(() => milvus.closeConnection());

@@ -1,5 +1,12 @@
 import { loadRouterConfig, type RouterConfig } from '@freshet/config';
-import { createOrderedProducer, DlqPublisher, runStage, StageRunner } from '@freshet/kafka';
+import {
+  codedFailure,
+  createOrderedProducer,
+  DlqPublisher,
+  retryStartupStep,
+  runStage,
+  StageRunner,
+} from '@freshet/kafka';
 import { AvroCodec } from '@freshet/schemas';
 import { DedupWindow } from './dedup.js';
 import { createRouterHandler, STAGE } from './handler.js';
@@ -12,11 +19,17 @@ runStage<RouterConfig & { route: RouteOptions }>({
     const config = loadRouterConfig();
     return { ...config, route: routeOptions(config) };
   },
-  async compose({ config, logger, metrics, kafka, onClose, runnerOptions }) {
+  async compose({ config, logger, metrics, kafka, onClose, runnerOptions, startup }) {
     const { route } = config;
     // Producers register ProductEvent under the input topic themselves; the router owns EmbedRequest.
     const codec = new AvroCodec(config.registry);
-    const schemaId = await codec.register(route.embedTopic, 'EmbedRequest');
+    const schemaId = await retryStartupStep({
+      what: 'register EmbedRequest with the schema registry',
+      step: () => codec.register(route.embedTopic, 'EmbedRequest'),
+      describe: codedFailure('FRESHET_REGISTRY_UNAVAILABLE'),
+      logger,
+      progress: startup,
+    });
     logger.info({ subject: `${route.embedTopic}-value`, schemaId }, 'EmbedRequest schema registered');
 
     const producer = createOrderedProducer(kafka);

@@ -306,6 +306,30 @@ test('a registry outage is retried in place: nothing is dead-lettered and the ro
   assert.equal((await router.stop()).code, 0);
 });
 
+test('a registry that takes a request and never answers: the router waits unready naming it, and starts once it answers', async () => {
+  const proxy = await TcpProxy.start(new URL(REGISTRY));
+  cleanups.push(() => proxy.close());
+  proxy.hang();
+  const run = fresh({ FRESHET_REGISTRY_URL: `http://127.0.0.1:${proxy.port}${new URL(REGISTRY).pathname}` });
+  const router = await RouterProcess.launch(run.env);
+  // Each registry request times out (10 s) instead of hanging the start-up for ever with nothing logged.
+  const failed = await pollUntil(
+    () =>
+      router.logs.find((l) => l.msg === 'cannot register EmbedRequest with the schema registry; retrying'),
+    { timeoutMs: 45_000, what: 'the router to say why it cannot start' },
+  );
+  assert.equal(failed.code, 'FRESHET_REGISTRY_UNAVAILABLE');
+  assert.match(String((failed.err as { message?: string } | undefined)?.message), /Timeout \(10000ms\)/);
+  const waiting = await router.readyz();
+  assert.equal(waiting.status, 503);
+  assert.match(JSON.stringify(waiting.body), /FRESHET_REGISTRY_UNAVAILABLE/);
+
+  proxy.forward();
+  await router.joined();
+  assert.ok(router.logs.some((l) => l.msg === 'EmbedRequest schema registered'));
+  assert.equal((await router.stop()).code, 0);
+});
+
 test('a wrong variable stops the router at start with exit code 2 and a message naming it', async () => {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', FRESHET_TEXT_MAX_BYTES: 'lots', FRESHET_TEMPLATE_VERSION: '1' },
@@ -514,6 +538,13 @@ class RouterProcess {
   }
 
   static async start(env: Record<string, string>): Promise<RouterProcess> {
+    const router = await RouterProcess.launch(env);
+    await router.joined();
+    return router;
+  }
+
+  /** Started and listening, not necessarily ready. */
+  static async launch(env: Record<string, string>): Promise<RouterProcess> {
     const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -524,15 +555,18 @@ class RouterProcess {
       what: `the router to listen (logs: ${JSON.stringify(router.logs.slice(-3))})`,
     });
     router.port = listening.port as number;
-    // Ready with partitions assigned: the group has settled and fetching has started.
+    return router;
+  }
+
+  /** Ready with partitions assigned: the group has settled and fetching has started. */
+  async joined(): Promise<void> {
     await pollUntil(
       async () => {
-        const r = await router.readyz();
+        const r = await this.readyz();
         return r.status === 200 && /^[1-9]\d* partitions assigned/.test(r.body.checks?.kafka?.detail ?? '');
       },
       { timeoutMs: 30_000, what: 'the router to join its group' },
     );
-    return router;
   }
 
   async readyz(): Promise<{
@@ -575,6 +609,8 @@ class RouterProcess {
 /** A TCP proxy in front of the registry: `down()` is an outage for the router alone, not for other tests. */
 class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
+  private readonly held = new Set<net.Socket>();
+  private hanging = false;
   private server: net.Server | null = null;
 
   private constructor(
@@ -586,6 +622,17 @@ class TcpProxy {
     const proxy = new TcpProxy(target, 0);
     await proxy.listen();
     return proxy;
+  }
+
+  /** Connections are accepted and never answered (a registry stuck on a request), until `forward()`. */
+  hang(): void {
+    this.hanging = true;
+  }
+
+  forward(): void {
+    this.hanging = false;
+    for (const s of this.held) s.destroy();
+    this.held.clear();
   }
 
   down(): void {
@@ -600,11 +647,17 @@ class TcpProxy {
   }
 
   async close(): Promise<void> {
+    this.forward();
     this.down();
   }
 
   private async listen(): Promise<void> {
     const server = net.createServer((client) => {
+      if (this.hanging) {
+        this.held.add(client);
+        client.on('error', () => client.destroy());
+        return;
+      }
       const upstream = net.connect(Number(this.target.port), this.target.hostname);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
