@@ -39,12 +39,10 @@ export {
   type StageRunnerOptions,
 } from './stage-runner.js';
 export {
-  codedFailure,
   createStageLogger,
-  retryStartupStep,
+  registerOutputSchema,
   type StageBasics,
   type StageConfig,
-  type StartupFailure,
   startStage,
 } from './stage-start.js';
 export { ensureTopics, type TopicPlan } from './topics.js';

@@ -1,4 +1,5 @@
 import type { CommonConfig, MilvusConfig, ServiceName } from '@freshet/config';
+import type { AvroCodec, SchemaName } from '@freshet/schemas';
 import {
   createLogger,
   createMetrics,
@@ -86,7 +87,7 @@ export async function startStage(
 const STARTUP_RETRY = { baseMs: 1000, maxMs: 30000 };
 
 /** What a failed start-up attempt was: a stable code and a message for readiness and the log. */
-export interface StartupFailure {
+interface StartupFailure {
   code: string;
   message: string;
   err: unknown;
@@ -96,7 +97,7 @@ export interface StartupFailure {
  * Runs one start-up step until it succeeds, with backoff; /readyz and the log say why it cannot yet (a
  * dependency down at start must not hang the stage silently, nor crash it into a restart loop).
  */
-export async function retryStartupStep<T>(options: {
+async function retryStartupStep<T>(options: {
   /** For the log: 'connect to Kafka', 'register EmbedRequest'. */
   what: string;
   step: () => Promise<T>;
@@ -123,16 +124,31 @@ export async function retryStartupStep<T>(options: {
   }
 }
 
-/** A failure described by its own stable `code` (DecodeError, MilvusError …), or `fallback` when it has none. */
-export function codedFailure(fallback: string): (error: unknown) => StartupFailure {
-  return (error) => {
-    const code = (error as { code?: unknown } | null)?.code;
-    return {
-      code: typeof code === 'string' && code.startsWith('FRESHET_') ? code : fallback,
-      message: error instanceof Error ? error.message : String(error),
-      err: error,
-    };
-  };
+/**
+ * Registers the schema of the stage's output topic (the router's EmbedRequest, the embedder's IndexWrite)
+ * under `<topic>-value`, retried like the Kafka connect while the registry cannot take it; the schema id.
+ */
+export function registerOutputSchema(
+  codec: AvroCodec,
+  topic: string,
+  schema: SchemaName,
+  context: { logger: Logger; startup: StartupProgress },
+): Promise<number> {
+  return retryStartupStep({
+    what: `register ${schema} with the schema registry`,
+    step: () => codec.register(topic, schema),
+    describe(error) {
+      // The codec's DecodeError carries its code (FRESHET_REGISTRY_UNAVAILABLE).
+      const code = (error as { code?: unknown } | null)?.code;
+      return {
+        code: typeof code === 'string' ? code : 'FRESHET_REGISTRY_UNAVAILABLE',
+        message: error instanceof Error ? error.message : String(error),
+        err: error,
+      };
+    },
+    logger: context.logger,
+    progress: context.startup,
+  });
 }
 
 /** Connects the admin client, retrying with backoff; readiness and the log say why it cannot yet. */

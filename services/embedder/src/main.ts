@@ -1,10 +1,9 @@
 import { type EmbedderConfig, loadEmbedderConfig } from '@freshet/config';
 import { createEmbeddingClient } from '@freshet/embedding';
 import {
-  codedFailure,
   createOrderedProducer,
   DlqPublisher,
-  retryStartupStep,
+  registerOutputSchema,
   runStage,
   StageRunner,
 } from '@freshet/kafka';
@@ -31,13 +30,7 @@ runStage<EmbedderConfig>({
     const embeddings = createEmbeddingClient(embeddingConfig(config), { registry: metrics.registry, logger });
 
     const codec = new AvroCodec(config.registry);
-    await retryStartupStep({
-      what: 'register IndexWrite with the schema registry',
-      step: () => codec.register(config.topics.index, 'IndexWrite'),
-      describe: codedFailure('FRESHET_REGISTRY_UNAVAILABLE'),
-      logger,
-      progress: startup,
-    });
+    await registerOutputSchema(codec, config.topics.index, 'IndexWrite', { logger, startup });
 
     const milvus = createMilvusClient(config.milvus);
     onClose(() => milvus.closeConnection());

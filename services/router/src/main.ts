@@ -1,9 +1,8 @@
 import { loadRouterConfig, type RouterConfig } from '@freshet/config';
 import {
-  codedFailure,
   createOrderedProducer,
   DlqPublisher,
-  retryStartupStep,
+  registerOutputSchema,
   runStage,
   StageRunner,
 } from '@freshet/kafka';
@@ -23,13 +22,7 @@ runStage<RouterConfig & { route: RouteOptions }>({
     const { route } = config;
     // Producers register ProductEvent under the input topic themselves; the router owns EmbedRequest.
     const codec = new AvroCodec(config.registry);
-    const schemaId = await retryStartupStep({
-      what: 'register EmbedRequest with the schema registry',
-      step: () => codec.register(route.embedTopic, 'EmbedRequest'),
-      describe: codedFailure('FRESHET_REGISTRY_UNAVAILABLE'),
-      logger,
-      progress: startup,
-    });
+    const schemaId = await registerOutputSchema(codec, route.embedTopic, 'EmbedRequest', { logger, startup });
     logger.info({ subject: `${route.embedTopic}-value`, schemaId }, 'EmbedRequest schema registered');
 
     const producer = createOrderedProducer(kafka);
