@@ -17,7 +17,7 @@ import {
 import { waitForQuietCpu } from './machine.js';
 import { type FakeApiProcess, procMemory, REPO_ROOT, type ServiceProcess, type Stage } from './processes.js';
 import type { SeedStyleOptions, SeedStyleReport } from './seed-style.js';
-import { BENCH_MODEL, templateVersionOf } from './workload.js';
+import { BENCH_MODEL, LOCAL_DEFAULT_MODEL, type ModelSpec, templateVersionOf } from './workload.js';
 
 /**
  * Backlog segments (issue 13): the DESIGN §8 mix pre-filled on the input topic (creates of a fresh catalog
@@ -53,9 +53,13 @@ export interface BacklogSystemRun {
   finalLingerMs?: number;
 }
 
+/** `openai`: the fake API at the run's latency; `local`: the default model in the embedder, no API at all. */
+export type BacklogProvider = 'openai' | 'local';
+
 export interface BacklogRun {
   label: string;
   latencyMs: number;
+  provider: BacklogProvider;
   creates: number;
   mixEvents: number;
   events: number;
@@ -73,13 +77,14 @@ export interface BacklogContext {
   partitions: number;
   say(message: string): void;
   startFakeApi(latencyMs: number): Promise<FakeApiProcess>;
-  /** Starts a service on a topic set, writing to `collection`, against the API at `apiUrl`. */
+  /** Starts a service on a topic set, writing to `collection`, against the API at `apiUrl` (or `local`). */
   startService(
     stage: Stage,
     set: TopicSet,
     collection: string,
     apiUrl: string,
     root?: string,
+    provider?: BacklogProvider,
   ): Promise<ServiceProcess>;
   stopService(service: ServiceProcess): Promise<void>;
 }
@@ -106,8 +111,9 @@ async function checkOracle(
   collection: string,
   items: readonly StreamItem[],
   templateVersion: number = BENCH_MODEL.templateVersion,
+  embeddedWith: ModelSpec = BENCH_MODEL,
 ): Promise<OracleCheck> {
-  const model = { ...BENCH_MODEL, templateVersion };
+  const model = { ...embeddedWith, templateVersion };
   const oracle = buildOracle(items, {
     embeddingText: (p) => embeddingText(p, { templateVersion, attributes: model.attributes }),
     contentHash: (t) => contentHash(t, model),
@@ -140,15 +146,16 @@ async function drainFreshet(
   api: FakeApiProcess,
   items: readonly StreamItem[],
   root?: string,
+  provider: BacklogProvider = 'openai',
 ): Promise<BacklogSystemRun> {
   await api.reset();
   const services: ServiceProcess[] = [];
   try {
-    const embedder = await ctx.startService('embedder', set, collection, api.url, root);
+    const embedder = await ctx.startService('embedder', set, collection, api.url, root, provider);
     services.push(embedder);
-    const writer = await ctx.startService('writer', set, collection, api.url, root);
+    const writer = await ctx.startService('writer', set, collection, api.url, root, provider);
     services.push(writer);
-    const router = await ctx.startService('router', set, collection, api.url, root);
+    const router = await ctx.startService('router', set, collection, api.url, root, provider);
     services.push(router);
     const meter = new CpuMeter({
       router: router.pid,
@@ -178,7 +185,13 @@ async function drainFreshet(
       inputs: stats.inputs,
       cpuSeconds,
       peakRssMb,
-      oracle: await checkOracle(ctx.milvus, collection, items, await templateVersionOf(root)),
+      oracle: await checkOracle(
+        ctx.milvus,
+        collection,
+        items,
+        await templateVersionOf(root),
+        provider === 'local' ? LOCAL_DEFAULT_MODEL : BENCH_MODEL,
+      ),
     };
   } finally {
     for (const s of services) await ctx.stopService(s).catch(() => {});
@@ -288,9 +301,12 @@ export async function runBacklog(
     systems: readonly BacklogSystem[];
     /** Also drain with the services of this checkout (groups and collection of their own). */
     referenceRoot?: string;
+    /** Default `openai`; `local` drains freshet only (the baseline is written for an API). */
+    provider?: BacklogProvider;
   },
 ): Promise<BacklogRun> {
   const { label, items, latencyMs } = options;
+  const provider = options.provider ?? 'openai';
   const set = topicSet(ctx.id, label);
   const collection = `bench_${ctx.id}_${label}`;
   const seedCollection = `${collection}_seed`;
@@ -299,6 +315,7 @@ export async function runBacklog(
   const run: BacklogRun = {
     label,
     latencyMs,
+    provider,
     creates: options.creates,
     mixEvents: items.length - options.creates,
     events: items.length,
@@ -318,7 +335,7 @@ export async function runBacklog(
       );
       const result =
         system === 'freshet'
-          ? await drainFreshet(ctx, set, collection, api, items)
+          ? await drainFreshet(ctx, set, collection, api, items, undefined, provider)
           : await drainSeedStyle(ctx, set, seedCollection, api, items);
       run[system] = result;
       const cpu = Object.entries(result.cpuSeconds)

@@ -13,6 +13,7 @@ import type { ProductEvent } from '@freshet/schemas';
 import { pollUntil } from '@freshet/testkit';
 import {
   type BacklogContext,
+  type BacklogProvider,
   type BacklogRun,
   type BacklogSystem,
   backlogItems,
@@ -93,6 +94,8 @@ const { values: args } = parseArgs({
     'backlog-systems': { type: 'string', default: 'freshet,seedStyle' },
     // The large backlog for memory (RSS with default settings); 0 leaves it out.
     'memory-events': { type: 'string' },
+    // Which embedding provider drains it: the fake API, the local model a user without a key gets, or both.
+    'memory-providers': { type: 'string', default: 'openai,local' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -112,6 +115,7 @@ if (args.help) {
   --backlog-creates N, --backlog-events N
   --backlog-systems LIST     freshet,seedStyle (default both)
   --memory-events N          size of the memory backlog (0 leaves it out)
+  --memory-providers LIST    who embeds it: openai (the fake API), local (the default model), default both
   env BENCH_REFERENCE_ROOT   a built checkout whose services also drain the first backlog (the CPU reference)
 `);
   process.exit(0);
@@ -171,6 +175,16 @@ const backlogSystems = (args['backlog-systems'] ?? '')
   .split(',')
   .map((x) => x.trim())
   .filter((x): x is BacklogSystem => x === 'freshet' || x === 'seedStyle');
+const memoryProviders = (args['memory-providers'] ?? '')
+  .split(',')
+  .map((x) => x.trim())
+  .filter((x): x is BacklogProvider => x === 'openai' || x === 'local');
+/** Where a service writes and which embedding it uses. */
+interface Target {
+  collection: string;
+  apiUrl: string;
+  provider?: BacklogProvider;
+}
 const RATE = 500;
 const PARTITIONS = 6;
 const latencyMs = Number(args['latency-ms']);
@@ -260,10 +274,19 @@ async function main(): Promise<void> {
   const env = (
     set: TopicSet,
     stage: Stage,
-    target: { collection: string; apiUrl: string } = { collection, apiUrl: api.url },
+    target: Target = { collection, apiUrl: api.url },
     templateVersion: number = BENCH_MODEL.templateVersion,
   ): Record<string, string> => ({
     ...passEnv,
+    ...(target.provider === 'local'
+      ? // No API: the embedder's default provider and model, as a user without a key runs it.
+        { FRESHET_EMBEDDING_PROVIDER: 'local' }
+      : {
+          FRESHET_EMBEDDING_PROVIDER: 'openai',
+          FRESHET_EMBEDDING_BASE_URL: target.apiUrl,
+          FRESHET_EMBEDDING_MODEL: BENCH_MODEL.model,
+          FRESHET_EMBEDDING_DIMENSIONS: String(BENCH_MODEL.dimension),
+        }),
     FRESHET_TEMPLATE_VERSION: String(templateVersion),
     FRESHET_KAFKA_BROKERS: STACK.kafka,
     FRESHET_REGISTRY_URL: STACK.registry,
@@ -274,10 +297,6 @@ async function main(): Promise<void> {
     FRESHET_TOPIC_DLQ: set.dlq,
     FRESHET_TOPIC_PARTITIONS: String(PARTITIONS),
     FRESHET_COLLECTION: target.collection,
-    FRESHET_EMBEDDING_PROVIDER: 'openai',
-    FRESHET_EMBEDDING_BASE_URL: target.apiUrl,
-    FRESHET_EMBEDDING_MODEL: BENCH_MODEL.model,
-    FRESHET_EMBEDDING_DIMENSIONS: String(BENCH_MODEL.dimension),
     FRESHET_SHUTDOWN_GRACE_MS: '10000',
     FRESHET_LOG_LEVEL: 'info',
     ...(stage === 'router'
@@ -289,7 +308,7 @@ async function main(): Promise<void> {
   const start = async (
     stage: Stage,
     set: TopicSet,
-    target?: { collection: string; apiUrl: string },
+    target?: Target,
     root?: string,
   ) => {
     const s = await startService(stage, env(set, stage, target, await templateVersionOf(root)), {
@@ -319,15 +338,15 @@ async function main(): Promise<void> {
       extraApis.push(started);
       return started;
     },
-    startService: (stage, set, target, apiUrl, root) =>
-      start(stage, set, { collection: target, apiUrl }, root),
+    startService: (stage, set, target, apiUrl, root, provider) =>
+      start(stage, set, { collection: target, apiUrl, ...(provider ? { provider } : {}) }, root),
     stopService: stop,
   };
   const memoryEvents = args['backlog-only'] && args['memory-events'] === undefined ? 0 : SIZES.memoryEvents;
   const backlogLabels = [
     ...backlogLatencies.map((l) => `backlog${l}`),
     ...(REFERENCE_ROOT ? backlogLatencies.slice(0, 1).map((l) => `backlog${l}ref`) : []),
-    ...(memoryEvents > 0 ? ['memory'] : []),
+    ...(memoryEvents > 0 ? memoryProviders.map((p) => (p === 'local' ? 'memoryLocal' : 'memory')) : []),
   ];
   /** Issue 13's backlog at each API latency (pipeline and seed-style), then the large one for memory. */
   const runBacklogs = async (): Promise<BacklogResults> => {
@@ -349,20 +368,29 @@ async function main(): Promise<void> {
           ...(i === 0 && REFERENCE_ROOT ? { referenceRoot: REFERENCE_ROOT } : {}),
         }),
       );
-    let memory: BacklogRun | undefined;
+    const memory: Partial<Record<BacklogProvider, BacklogRun>> = {};
     if (memoryEvents > 0) {
-      say(
-        `memory backlog: ${SIZES.memoryCreates} creates + ${memoryEvents} mixed events, freshet only, services with default settings`,
-      );
-      memory = await runBacklog(backlogCtx, {
-        label: 'memory',
-        items: backlogItems(seed + 1, SIZES.memoryCreates, memoryEvents),
-        creates: SIZES.memoryCreates,
-        latencyMs: 20,
-        systems: ['freshet'],
-      });
+      const memoryItems = backlogItems(seed + 1, SIZES.memoryCreates, memoryEvents);
+      for (const provider of memoryProviders) {
+        say(
+          `memory backlog: ${SIZES.memoryCreates} creates + ${memoryEvents} mixed events, freshet only, services with default settings, ${provider === 'local' ? 'the local model (no API key)' : 'the fake API'}`,
+        );
+        memory[provider] = await runBacklog(backlogCtx, {
+          label: provider === 'local' ? 'memoryLocal' : 'memory',
+          items: memoryItems,
+          creates: SIZES.memoryCreates,
+          latencyMs: 20,
+          systems: ['freshet'],
+          provider,
+        });
+      }
     }
-    return { runs, ...(memory ? { memory } : {}), ...(reference ? { reference } : {}) };
+    return {
+      runs,
+      ...(memory.openai ? { memory: memory.openai } : {}),
+      ...(memory.local ? { memoryLocal: memory.local } : {}),
+      ...(reference ? { reference } : {}),
+    };
   };
   const assigned = (s: ServiceProcess) =>
     pollUntil(() => s.assignedAt(), {

@@ -121,8 +121,10 @@ export interface BenchResults {
 export interface BacklogResults {
   /** One per API latency: the same backlog drained by each system. */
   runs: BacklogRun[];
-  /** The large backlog (freshet only): services' RSS with default settings. */
+  /** The large backlog (freshet only): services' RSS with default settings, against the fake API. */
   memory?: BacklogRun;
+  /** The same backlog with the `local` provider: what a user without an API key runs. */
+  memoryLocal?: BacklogRun;
   /** An earlier code's services' CPU per 1,000 events on the same backlog (results/earlier), for the target. */
   reference?: Reference;
 }
@@ -304,7 +306,7 @@ export function backlogTargets(b: BacklogResults): Target[] {
       met: now <= 0.5 * reference.servicesCpuPerThousand,
     });
   }
-  const all = [...b.runs, ...(b.memory ? [b.memory] : [])];
+  const all = allRuns(b);
   const systems = all.flatMap((r) =>
     (['freshet', 'seedStyle', 'reference'] as const).flatMap((k) => (r[k] ? [{ r, k, x: r[k] }] : [])),
   );
@@ -320,17 +322,23 @@ export function backlogTargets(b: BacklogResults): Target[] {
             .join('; '),
     met: wrong.length === 0,
   });
-  if (b.memory?.freshet)
-    for (const stage of ['router', 'embedder', 'writer']) {
-      const mb = b.memory.freshet.peakRssMb[stage] ?? Number.NaN;
-      out.push({
-        name: `RSS ${stage}, ${fmt(b.memory.events)}-event backlog, default settings`,
-        goal: '< 256 MB',
-        value: `${fmt(mb)} MB peak`,
-        met: mb < 256,
-      });
-    }
+  for (const run of [b.memory, b.memoryLocal])
+    if (run?.freshet)
+      for (const stage of ['router', 'embedder', 'writer']) {
+        const mb = run.freshet.peakRssMb[stage] ?? Number.NaN;
+        out.push({
+          name: `RSS ${stage}, ${fmt(run.events)}-event backlog, default settings, ${run.provider === 'local' ? 'local model (no API key)' : 'API'}`,
+          goal: '< 256 MB',
+          value: `${fmt(mb)} MB peak`,
+          met: mb < 256,
+        });
+      }
   return out;
+}
+
+/** Every backlog drain of a run: the segments, then the memory backlogs. */
+function allRuns(b: BacklogResults): BacklogRun[] {
+  return [...b.runs, ...(b.memory ? [b.memory] : []), ...(b.memoryLocal ? [b.memoryLocal] : [])];
 }
 
 const cpuCell = (run: BacklogSystemRun, key: string) =>
@@ -339,14 +347,14 @@ const cpuCell = (run: BacklogSystemRun, key: string) =>
 /** The backlog section of the Markdown results. */
 export function backlogMarkdown(b: BacklogResults): string[] {
   const rows: string[] = [];
-  for (const run of [...b.runs, ...(b.memory ? [b.memory] : [])])
+  for (const run of allRuns(b))
     for (const k of ['freshet', 'seedStyle', 'reference'] as const) {
       const x = run[k];
       if (!x) continue;
       const name =
         k === 'freshet' ? 'freshet' : k === 'seedStyle' ? 'seed-style' : `freshet of ${run.reference?.root}`;
       rows.push(
-        `| ${fmt(run.creates)} + ${fmt(run.mixEvents)}, ${run.latencyMs} ms | ${name} | ${fmt(x.eventsPerSecond)} | ${fmt(x.tokens)} | ${cpuCell(x, 'router')} | ${cpuCell(x, 'embedder')} | ${cpuCell(x, 'writer')} | ${cpuCell(x, 'seedStyle')} | ${cpuCell(x, 'kafka')} | ${cpuCell(x, 'milvus')} | ${fmt(perThousand(ownCpu(x), x.events), 2)} | ${fmt(perThousand(ownCpu(x) + (x.cpuSeconds.kafka ?? 0) + (x.cpuSeconds.milvus ?? 0), x.events), 2)} | ${Object.entries(
+        `| ${fmt(run.creates)} + ${fmt(run.mixEvents)}, ${run.provider === 'local' ? 'local model, no API' : `${run.latencyMs} ms`} | ${name} | ${fmt(x.eventsPerSecond)} | ${fmt(x.tokens)} | ${cpuCell(x, 'router')} | ${cpuCell(x, 'embedder')} | ${cpuCell(x, 'writer')} | ${cpuCell(x, 'seedStyle')} | ${cpuCell(x, 'kafka')} | ${cpuCell(x, 'milvus')} | ${fmt(perThousand(ownCpu(x), x.events), 2)} | ${fmt(perThousand(ownCpu(x) + (x.cpuSeconds.kafka ?? 0) + (x.cpuSeconds.milvus ?? 0), x.events), 2)} | ${Object.entries(
           x.peakRssMb,
         )
           .map(([s, mb]) => `${s} ${fmt(mb)}`)
@@ -387,7 +395,7 @@ export function backlogMarkdown(b: BacklogResults): string[] {
 /** One line per run, for the console. */
 export function backlogSummary(b: BacklogResults): string[] {
   const lines: string[] = [];
-  for (const run of [...b.runs, ...(b.memory ? [b.memory] : [])])
+  for (const run of allRuns(b))
     for (const k of ['freshet', 'seedStyle', 'reference'] as const) {
       const x = run[k];
       if (x)

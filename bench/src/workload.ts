@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { EMBEDDING_DEFAULTS, LOCAL_MODELS } from '@freshet/embedding';
 import type { ProductRow } from '@freshet/milvus';
 import { contentHash, embeddingText, type Product, type ProductEvent } from '@freshet/schemas';
 import { catalogProduct, fakeEmbedding, generateEvents, productId } from '@freshet/testkit';
@@ -19,6 +20,16 @@ export const BENCH_MODEL: ModelSpec = {
   dimension: 384,
   templateVersion: 2,
   attributes: ['color', 'material', 'size', 'model', 'gender', 'style'],
+};
+
+/**
+ * What the services embed with when no API is configured (the `local` provider's default model, DESIGN §3):
+ * the memory segment that measures what a user without a key gets.
+ */
+export const LOCAL_DEFAULT_MODEL: ModelSpec = {
+  ...BENCH_MODEL,
+  model: EMBEDDING_DEFAULTS.localModel,
+  dimension: LOCAL_MODELS[EMBEDDING_DEFAULTS.localModel]!.dimension,
 };
 
 /**

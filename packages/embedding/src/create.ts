@@ -8,7 +8,7 @@ import { EmbeddingAbortedError } from './errors.js';
 import { FallbackEmbeddingProvider } from './fallback-provider.js';
 import { HashEmbeddingProvider } from './hash-provider.js';
 import { LOCAL_MODELS } from './local-models.js';
-import { LocalEmbeddingProvider } from './local-provider.js';
+import { LocalEmbeddingProvider, type LocalProviderOptions } from './local-provider.js';
 import {
   BREAKER_STATE_LABEL,
   BREAKER_STATE_VALUE,
@@ -18,7 +18,7 @@ import {
 import { OpenAIEmbeddingProvider } from './openai-provider.js';
 import type { EmbeddingProvider } from './provider.js';
 import { type Clock, RateLimiter } from './rate-limit.js';
-import { countTokens } from './tokenizer.js';
+import { countTokens, type Truncation } from './tokenizer.js';
 import type {
   BreakerState,
   EmbeddingConfig,
@@ -86,13 +86,16 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
 
   const owned = deps.provider
     ? undefined
-    : createProvider(resolved, logger, (count) => {
-        metrics.truncated.inc(count);
-        // Debug only: most catalog texts exceed MiniLM's 64 tokens; the metric counts them.
-        logger?.debug(
-          { inputs: count, model: resolved.model },
-          'embedding text truncated at the model limit',
-        );
+    : createProvider(resolved, logger, {
+        onTruncated: (count) => {
+          metrics.truncated.inc(count);
+          // Debug only: most catalog texts exceed MiniLM's 64 tokens; the metric counts them.
+          logger?.debug(
+            { inputs: count, model: resolved.model },
+            'embedding text truncated at the model limit',
+          );
+        },
+        onTokens: (count) => metrics.tokens.inc(count),
       });
   const provider = deps.provider ?? owned!;
   if (provider.dimension !== resolved.dimension) {
@@ -120,8 +123,13 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
     onThrottled: (ms) => metrics.throttledSeconds.inc(ms / 1000),
   });
 
+  // cl100k counts (and cuts at the API's input limit) what goes to an API. The local model reads its own
+  // tokens and cuts at its own limit (reported by the provider), and hashing has none, so neither loads
+  // the encoding (tokenizer.ts) nor spends CPU on it.
+  const counted = owned === undefined || resolved.provider === 'openai';
   const batcher = new EmbeddingBatcher({
     ...resolved.batch,
+    ...(counted ? {} : { truncate: uncounted }),
     send: createBatchSender({
       breaker,
       limiter,
@@ -189,14 +197,19 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
   };
 }
 
+/** A text as it is, for a provider that does not take cl100k tokens (see `counted`). */
+function uncounted(text: string): Truncation {
+  return { text, tokens: 0, truncated: false };
+}
+
 function createProvider(
   c: ResolvedEmbeddingConfig,
   logger: EmbeddingLogger | undefined,
-  onTruncated: (count: number) => void,
+  usage: Pick<LocalProviderOptions, 'onTruncated' | 'onTokens'>,
 ): EmbeddingProvider {
   if (c.provider === 'hash') return new HashEmbeddingProvider({ dimension: c.dimension });
   if (c.provider === 'local') {
-    return new LocalEmbeddingProvider({ model: LOCAL_MODELS[c.model]!, ...c.local, onTruncated });
+    return new LocalEmbeddingProvider({ model: LOCAL_MODELS[c.model]!, ...c.local, ...usage });
   }
   const endpoint = (baseURL: string, apiKey: string | undefined) =>
     new OpenAIEmbeddingProvider({

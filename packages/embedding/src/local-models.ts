@@ -22,7 +22,7 @@ export interface LexicalPart {
 export interface LocalModelSpec {
   /** Model id written beside every vector and into the collection: names the model and its pooling. */
   readonly id: string;
-  /** Folder under the models directory (a transformers.js layout, laid out by deploy/local/install). */
+  /** Folder under the models directory (the Hugging Face layout, laid out by deploy/local/install). */
   readonly folder: string;
   /** Of the whole vector: the model's own dimensions plus the lexical part's. */
   readonly dimension: number;
@@ -85,12 +85,10 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cache, 'models');
 }
 
-/** The files transformers.js reads for a model; all must be there before a worker starts. */
+/** The files an inference worker reads for a model; all must be there before a worker starts. */
 export function modelFiles(modelsDir: string, spec: LocalModelSpec): string[] {
   const dir = join(modelsDir, spec.folder);
-  return ['onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json', 'config.json'].map((f) =>
-    join(dir, f),
-  );
+  return ['onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json'].map((f) => join(dir, f));
 }
 
 export function missingModelFiles(modelsDir: string, spec: LocalModelSpec): string[] {

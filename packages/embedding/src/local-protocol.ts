@@ -34,4 +34,6 @@ export interface InferenceResult {
   dimension: number;
   /** Inputs cut at the model's token limit. */
   truncated: number;
+  /** Tokens the model read: of every input, after the cut, special tokens included. */
+  tokens: number;
 }

@@ -25,6 +25,8 @@ export interface LocalProviderOptions {
   input: 'document' | 'query';
   /** Called with the number of inputs cut at the model's token limit (metrics, logs). */
   onTruncated?: (count: number) => void;
+  /** Called with the tokens the model read for each inference call (the tokens metric). */
+  onTokens?: (count: number) => void;
 }
 
 interface Task {
@@ -47,8 +49,7 @@ interface Slot {
 const STOP_GRACE_MS = 60_000;
 
 /**
- * The `local` provider (DESIGN §3): a sentence-embedding model run in-process by ONNX Runtime through
- * transformers.js, offline, in a bounded pool of worker threads so inference never blocks the event loop
+ * The `local` provider (DESIGN §3): a sentence-embedding model run in-process by ONNX Runtime, offline, in a bounded pool of worker threads so inference never blocks the event loop
  * (Kafka heartbeats, /healthz). Texts are sorted by length before they are cut into inference batches,
  * so a batch pads to its own longest text rather than the longest of the call.
  */
@@ -125,6 +126,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
             );
           }
           if (result.truncated > 0) this.options.onTruncated?.(result.truncated);
+          this.options.onTokens?.(result.tokens);
           indices.forEach((textIndex, row) => {
             const dense = result.vectors.subarray(row * d, (row + 1) * d);
             out[textIndex] = this.lexical ? this.lexical.combine(dense, texts[textIndex]!) : dense;

@@ -1,7 +1,14 @@
 // One inference worker of the `local` provider (local-provider.ts): loads the model once, then embeds the
 // batches it is sent. It runs in a worker thread so a long batch never blocks the event loop that answers
 // Kafka heartbeats (DESIGN §3).
+//
+// ONNX Runtime and the model's own tokenizer, nothing else: transformers.js (which wraps the same two)
+// also loads sharp/libvips and its own tensor layer, ~25 MB of RSS and ~20 % of the CPU per text for
+// nothing a sentence embedding needs (README, Memory).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { Tokenizer } from '@huggingface/tokenizers';
 import type {
   InferenceRequest,
   InferenceResult,
@@ -9,6 +16,7 @@ import type {
   WorkerSetup,
   WorkerStatus,
 } from './local-protocol.js';
+import { encodeBatch, poolAndNormalize } from './local-tensors.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -17,36 +25,38 @@ if (!port) throw new Error('local-worker.js runs as a worker thread only');
 // onnxruntime-node reads this before loading its binding; the package sets it too, this keeps it off
 // whatever the load order.
 process.env.ORT_DISABLE_TELEMETRY = '1';
-const { AutoModel, AutoTokenizer, env, mean_pooling } = await import('@huggingface/transformers');
+const ort = await import('onnxruntime-node');
 
-// Offline only: model files come from the install (deploy/local/install, the image), never the Hub.
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = setup.modelsDir.endsWith('/') ? setup.modelsDir : `${setup.modelsDir}/`;
-env.useFSCache = false;
-
-type Loaded = {
-  tokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
-  model: Awaited<ReturnType<typeof AutoModel.from_pretrained>>;
-};
+interface Loaded {
+  tokenizer: Tokenizer;
+  session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  padId: number;
+  /** The model takes token_type_ids (BERT does); all zeros for one sentence. */
+  typeIds: boolean;
+  output: string;
+}
 let loaded: Loaded;
 try {
-  const [tokenizer, model] = await Promise.all([
-    AutoTokenizer.from_pretrained(setup.folder),
-    AutoModel.from_pretrained(setup.folder, {
-      dtype: 'q8',
-      device: 'cpu',
-      session_options: {
-        // Threads per worker are bounded so N workers × threads never oversubscribe the cores; the arena
-        // and memory pattern keep freed activations around for reuse, which costs RSS for little speed here.
-        intraOpNumThreads: setup.threads,
-        interOpNumThreads: 1,
-        enableCpuMemArena: false,
-        enableMemPattern: false,
-      },
-    }),
-  ]);
-  loaded = { tokenizer, model };
+  const dir = join(setup.modelsDir, setup.folder);
+  const json = (file: string): object => JSON.parse(readFileSync(join(dir, file), 'utf8')) as object;
+  const config = json('tokenizer_config.json') as { pad_token?: string };
+  const tokenizer = new Tokenizer(json('tokenizer.json'), config);
+  const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model_quantized.onnx'), {
+    // Threads per worker are bounded so N workers × threads never oversubscribe the cores; the arena
+    // and memory pattern keep freed activations around for reuse, which costs RSS for little speed here.
+    intraOpNumThreads: setup.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+  });
+  const padId = tokenizer.token_to_id(config.pad_token ?? '[PAD]');
+  if (padId === undefined) throw new Error(`the tokenizer has no pad token ${config.pad_token ?? '[PAD]'}`);
+  const output = session.outputNames.includes('last_hidden_state')
+    ? 'last_hidden_state'
+    : session.outputNames[0];
+  if (!output) throw new Error('the model has no output');
+  loaded = { tokenizer, session, padId, typeIds: session.inputNames.includes('token_type_ids'), output };
   post({ type: 'ready' });
 } catch (error) {
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -56,7 +66,7 @@ try {
 port.on('message', (request: InferenceRequest | StopRequest) => {
   if (request.type === 'stop') {
     // The provider sends this only while the worker is idle; closing the port lets the thread end.
-    Promise.resolve(loaded.model.dispose()).finally(() => port.close());
+    Promise.resolve(loaded.session.release()).finally(() => port.close());
     return;
   }
   embed(request).then(post, (error: unknown) =>
@@ -65,36 +75,32 @@ port.on('message', (request: InferenceRequest | StopRequest) => {
 });
 
 async function embed({ id, texts }: InferenceRequest): Promise<InferenceResult> {
-  const { tokenizer, model } = loaded;
+  const { tokenizer, session, padId, typeIds, output } = loaded;
   // Truncated at the model's limit with its own tokenizer: a long text is cut, never a failed batch.
-  const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: setup.maxTokens });
-  const output = await model(inputs);
-  const hidden = output.last_hidden_state;
-  const pooled =
-    setup.pooling === 'mean' ? mean_pooling(hidden, inputs.attention_mask) : hidden.slice(null, 0);
-  const vectors = pooled.normalize(2, -1);
-  const data = vectors.data as Float32Array;
-  const dimension = vectors.dims[1]!;
-  const lengths = (inputs.attention_mask.sum(1).data as BigInt64Array | number[]) ?? [];
-  let truncated = 0;
-  for (const n of lengths) if (Number(n) >= setup.maxTokens) truncated++;
-  // Every output (not only the one used) holds ONNX Runtime memory until disposed or collected.
-  for (const t of [
-    inputs.input_ids,
-    inputs.attention_mask,
-    inputs.token_type_ids,
-    pooled,
-    ...Object.values(output),
-  ]) {
-    t?.dispose?.();
+  const batch = encodeBatch(
+    texts.map((text) => tokenizer.encode(text).ids),
+    setup.maxTokens,
+    padId,
+  );
+  const shape = [texts.length, batch.length];
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+    input_ids: new ort.Tensor('int64', batch.ids, shape),
+    attention_mask: new ort.Tensor('int64', batch.mask, shape),
+  };
+  if (typeIds) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch.ids.length), shape);
+  const result = await session.run(feeds);
+  const hidden = result[output];
+  if (!hidden || hidden.type !== 'float32' || hidden.dims.length !== 3) {
+    throw new Error(`the model's ${output} is not a float32 [batch, tokens, dimension] tensor`);
   }
-  // A copy the size of the result only, transferred (not cloned) back to the caller.
-  const out = data.slice(0, texts.length * dimension);
-  vectors.dispose?.();
-  return { type: 'result', id, vectors: out, dimension, truncated };
+  const dimension = hidden.dims[2]!;
+  const vectors = poolAndNormalize(hidden.data as Float32Array, batch, dimension, setup.pooling);
+  const tokens = batch.lengths.reduce((sum, n) => sum + n, 0);
+  return { type: 'result', id, vectors, dimension, truncated: batch.truncated, tokens };
 }
 
 function post(message: WorkerStatus | InferenceResult): void {
+  // The vectors are transferred (not cloned) back to the caller.
   if (message.type === 'result') port!.postMessage(message, [message.vectors.buffer as ArrayBuffer]);
   else port!.postMessage(message);
 }

@@ -1,4 +1,5 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { createRequire } from 'node:module';
+import type OpenAI from 'openai';
 import {
   EmbeddingAbortedError,
   EmbeddingApiError,
@@ -9,6 +10,15 @@ import {
 } from './errors.js';
 import type { EmbeddingProvider } from './provider.js';
 import { retryAfterFromHeaders } from './retry-after.js';
+
+type OpenAISdk = typeof import('openai');
+let sdk: OpenAISdk | undefined;
+// Loaded by the first provider, not by the import: an embedder on the `local` or `hash` provider never
+// pays the SDK's ~20 MB of RSS (README, Memory). Its CommonJS build, since a require is synchronous.
+function openaiSdk(): OpenAISdk {
+  sdk ??= createRequire(import.meta.url)('openai') as OpenAISdk;
+  return sdk;
+}
 
 export interface OpenAIProviderOptions {
   model: string;
@@ -41,7 +51,7 @@ export class OpenAIEmbeddingProvider implements EmbeddingProvider {
     this.model = options.model;
     this.dimension = options.dimension;
     this.baseURL = options.baseURL;
-    this.client = new OpenAI({
+    this.client = new (openaiSdk().OpenAI)({
       baseURL: options.baseURL,
       // Keyless compatible servers still get a syntactically valid bearer header.
       apiKey: options.apiKey ?? 'unused',
@@ -138,19 +148,21 @@ function decodeVector(embedding: unknown): Float32Array {
 export function toEmbeddingError(error: unknown, endpoint: string): EmbeddingError {
   if (error instanceof EmbeddingError) return error;
   const where = `embedding API ${endpoint}`;
-  if (error instanceof APIUserAbortError) {
+  // Without the SDK loaded nothing can have come from it.
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk ?? {};
+  if (APIUserAbortError && error instanceof APIUserAbortError) {
     return new EmbeddingAbortedError(`request to ${where} aborted`, { cause: error });
   }
-  if (error instanceof APIConnectionTimeoutError) {
+  if (APIConnectionTimeoutError && error instanceof APIConnectionTimeoutError) {
     return new EmbeddingApiError('FRESHET_EMBEDDING_TIMEOUT', `${where} timed out`, true, { cause: error });
   }
-  if (error instanceof APIConnectionError) {
+  if (APIConnectionError && error instanceof APIConnectionError) {
     const detail = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     return new EmbeddingApiError('FRESHET_EMBEDDING_UNAVAILABLE', `cannot reach ${where}${detail}`, true, {
       cause: error,
     });
   }
-  if (error instanceof APIError && typeof error.status === 'number') {
+  if (APIError && error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
     const [code, canRetry] = classifyStatus(status);
     const retryAfterMs = canRetry ? retryAfterFromHeaders(error.headers, { status }) : undefined;

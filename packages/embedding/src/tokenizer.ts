@@ -1,5 +1,24 @@
-import { countTokens as countCl100k, isWithinTokenLimit } from 'gpt-tokenizer/encoding/cl100k_base';
-import { CL100K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+import { createRequire } from 'node:module';
+
+type Cl100k = typeof import('gpt-tokenizer/encoding/cl100k_base');
+type Constants = typeof import('gpt-tokenizer/encodingParams/constants');
+let loaded: { encoding: Cl100k; split: RegExp } | undefined;
+// Loaded on the first count, not by the import: only the `openai` provider counts cl100k tokens, and the
+// encoding's ~100k ranks cost ~20 MB of RSS that an embedder on the `local` or `hash` provider never
+// needs (README, Memory). Its CommonJS build, since a require is synchronous.
+function cl100k(): { encoding: Cl100k; split: RegExp } {
+  if (!loaded) {
+    const require = createRequire(import.meta.url);
+    loaded = {
+      encoding: require('gpt-tokenizer/encoding/cl100k_base') as Cl100k,
+      split: (require('gpt-tokenizer/encodingParams/constants') as Constants).CL100K_TOKEN_SPLIT_REGEX,
+    };
+  }
+  return loaded;
+}
+const countCl100k: Cl100k['countTokens'] = (text, options) => cl100k().encoding.countTokens(text, options);
+const isWithinTokenLimit: Cl100k['isWithinTokenLimit'] = (text, limit, options) =>
+  cl100k().encoding.isWithinTokenLimit(text, limit, options);
 
 /** Per-input limit of text-embedding-3-* and ada-002. */
 export const DEFAULT_MAX_INPUT_TOKENS = 8191;
@@ -25,7 +44,7 @@ export interface Truncation {
 export function countTokens(text: string): number {
   if (!hasLongPiece(text)) return countCl100k(text, PLAIN_TEXT);
   let total = 0;
-  for (const [piece] of text.matchAll(CL100K_TOKEN_SPLIT_REGEX)) total += countPiece(piece);
+  for (const [piece] of text.matchAll(cl100k().split)) total += countPiece(piece);
   return total;
 }
 
@@ -45,7 +64,7 @@ export function truncateToTokens(text: string, maxTokens: number = DEFAULT_MAX_I
 
   let used = 0;
   let end = -1;
-  for (const match of text.matchAll(CL100K_TOKEN_SPLIT_REGEX)) {
+  for (const match of text.matchAll(cl100k().split)) {
     const piece = match[0];
     const n = countPiece(piece);
     if (used + n > maxTokens) {
@@ -150,6 +169,6 @@ function isSpace(code: number): boolean {
 
 function hasLongPiece(text: string): boolean {
   if (text.length <= LONG_PIECE || !hasLongRun(text)) return false;
-  for (const [piece] of text.matchAll(CL100K_TOKEN_SPLIT_REGEX)) if (piece.length > LONG_PIECE) return true;
+  for (const [piece] of text.matchAll(cl100k().split)) if (piece.length > LONG_PIECE) return true;
   return false;
 }
