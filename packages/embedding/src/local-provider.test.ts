@@ -134,12 +134,52 @@ test('only search queries get BGE’s query instruction', LIMIT, async () => {
 
 test('a text over the model limit is truncated and counted, not failed', LIMIT, async () => {
   let truncated = 0;
-  const p = provider({ onTruncated: (n) => (truncated += n) });
+  let tokens = 0;
+  const p = provider({ onTruncated: (n) => (truncated += n), onTokens: (n) => (tokens += n) });
   const long = 'wireless headphones with a long battery life '.repeat(200);
   const [v, short] = await p.embed([long, 'short text']);
   assert.equal(v!.length, 384);
   assert.equal(short!.length, 384);
   assert.equal(truncated, 1);
+  // What the model read: the long text cut at MiniLM's 64, and [CLS] short text [SEP].
+  assert.equal(tokens, MINILM.maxTokens + 4);
+});
+
+test('an embedding client on the local or hash provider never loads the cl100k encoding or the OpenAI SDK', LIMIT, () => {
+  // Every module the child resolves, imported or required, in its main thread.
+  const script = `
+    import { registerHooks } from 'node:module';
+    const seen = [];
+    registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); seen.push(r.url); return r; } });
+    const { createEmbeddingClient } = await import(${JSON.stringify(new URL('./index.js', import.meta.url).href)});
+    const { Registry } = await import(${JSON.stringify(import.meta.resolve('prom-client'))});
+    const loaded = () => seen.filter((u) => u.includes('gpt-tokenizer') || u.includes('/openai/')).length;
+    const out = {};
+    for (const provider of ['hash', 'local']) {
+      const client = createEmbeddingClient({ provider, local: { modelsDir: ${JSON.stringify(modelsDir)} } }, { registry: new Registry() });
+      await client.ready();
+      const vector = await client.embed('noise cancelling headphones');
+      out[provider] = { dimension: vector.length, loaded: loaded() };
+      await client.close();
+    }
+    const api = createEmbeddingClient({ provider: 'openai', openai: { baseURL: 'http://127.0.0.1:9/v1' } }, { registry: new Registry() });
+    out.openai = { tokens: api.countTokens('hello world'), loaded: loaded() };
+    await api.close();
+    console.log(JSON.stringify(out));
+  `;
+  const dir = mkdtempSync(join(tmpdir(), 'freshet-lazy-'));
+  writeFileSync(join(dir, 'lazy.mjs'), script);
+  const child = spawnSync(process.execPath, [join(dir, 'lazy.mjs')], {
+    encoding: 'utf8',
+    timeout: 100_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const out = JSON.parse(child.stdout.trim());
+  assert.deepEqual(out.hash, { dimension: 384, loaded: 0 });
+  assert.deepEqual(out.local, { dimension: MINILM_LEX.dimension, loaded: 0 });
+  // The check sees them when they do load: the openai provider and its token count.
+  assert.equal(out.openai.tokens, 2);
+  assert.ok(out.openai.loaded >= 2, JSON.stringify(out));
 });
 
 test('inference runs off the event loop: timers keep firing during a large batch', LIMIT, async () => {
