@@ -305,12 +305,7 @@ async function main(): Promise<void> {
         ? { FRESHET_EMBEDDER_GROUP_ID: set.groups.embedder }
         : { FRESHET_WRITER_GROUP_ID: set.groups.writer }),
   });
-  const start = async (
-    stage: Stage,
-    set: TopicSet,
-    target?: Target,
-    root?: string,
-  ) => {
+  const start = async (stage: Stage, set: TopicSet, target?: Target, root?: string) => {
     const s = await startService(stage, env(set, stage, target, await templateVersionOf(root)), {
       ...(root ? { root } : {}),
       logDir,

@@ -145,9 +145,12 @@ test('a text over the model limit is truncated and counted, not failed', LIMIT, 
   assert.equal(tokens, MINILM.maxTokens + 4);
 });
 
-test('an embedding client on the local or hash provider never loads the cl100k encoding or the OpenAI SDK', LIMIT, () => {
-  // Every module the child resolves, imported or required, in its main thread.
-  const script = `
+test(
+  'an embedding client on the local or hash provider never loads the cl100k encoding or the OpenAI SDK',
+  LIMIT,
+  () => {
+    // Every module the child resolves, imported or required, in its main thread.
+    const script = `
     import { registerHooks } from 'node:module';
     const seen = [];
     registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); seen.push(r.url); return r; } });
@@ -167,20 +170,21 @@ test('an embedding client on the local or hash provider never loads the cl100k e
     await api.close();
     console.log(JSON.stringify(out));
   `;
-  const dir = mkdtempSync(join(tmpdir(), 'freshet-lazy-'));
-  writeFileSync(join(dir, 'lazy.mjs'), script);
-  const child = spawnSync(process.execPath, [join(dir, 'lazy.mjs')], {
-    encoding: 'utf8',
-    timeout: 100_000,
-  });
-  assert.equal(child.status, 0, child.stderr);
-  const out = JSON.parse(child.stdout.trim());
-  assert.deepEqual(out.hash, { dimension: 384, loaded: 0 });
-  assert.deepEqual(out.local, { dimension: MINILM_LEX.dimension, loaded: 0 });
-  // The check sees them when they do load: the openai provider and its token count.
-  assert.equal(out.openai.tokens, 2);
-  assert.ok(out.openai.loaded >= 2, JSON.stringify(out));
-});
+    const dir = mkdtempSync(join(tmpdir(), 'freshet-lazy-'));
+    writeFileSync(join(dir, 'lazy.mjs'), script);
+    const child = spawnSync(process.execPath, [join(dir, 'lazy.mjs')], {
+      encoding: 'utf8',
+      timeout: 100_000,
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const out = JSON.parse(child.stdout.trim());
+    assert.deepEqual(out.hash, { dimension: 384, loaded: 0 });
+    assert.deepEqual(out.local, { dimension: MINILM_LEX.dimension, loaded: 0 });
+    // The check sees them when they do load: the openai provider and its token count.
+    assert.equal(out.openai.tokens, 2);
+    assert.ok(out.openai.loaded >= 2, JSON.stringify(out));
+  },
+);
 
 test('inference runs off the event loop: timers keep firing during a large batch', LIMIT, async () => {
   const p = provider();
