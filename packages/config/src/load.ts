@@ -72,6 +72,7 @@ export function loadEmbedderConfig(env: Env = process.env): EmbedderConfig {
       tpm: e.FRESHET_EMBED_TPM,
       cacheMb: e.FRESHET_EMBED_CACHE_MB,
       maxBytesPerPartition: e.FRESHET_EMBEDDER_MAX_BYTES_PER_PARTITION,
+      maxPendingRecords: e.FRESHET_EMBEDDER_MAX_PENDING_RECORDS,
       hashCacheSize: e.FRESHET_HASH_CACHE_SIZE,
       breaker: {
         errorThresholdPercentage: e.FRESHET_BREAKER_ERROR_PERCENT,

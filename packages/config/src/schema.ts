@@ -108,6 +108,10 @@ export const embedderShape = {
   // decoded from them) per fetch in the embedder, whose records carry whole texts: 256 KB took its peak
   // RSS under a 200,000-event backlog from 272 to 250 MB at no loss of throughput (bench, memory backlog).
   FRESHET_EMBEDDER_MAX_BYTES_PER_PARTITION: int(262144, 1024),
+  // Records a partition may hold in batches still being embedded before it fetches more. Unset: 500 with
+  // an API provider (enough to keep its concurrent requests full), 100 with the local model, which embeds
+  // ~200 texts/s: more would only hold texts in memory (see the embedder's pendingRecordsFor).
+  FRESHET_EMBEDDER_MAX_PENDING_RECORDS: z.coerce.number().int().min(1).max(100000).optional(),
   FRESHET_EMBED_MAX_INPUTS: int(256, 1, 2048),
   FRESHET_EMBED_MAX_TOKENS: int(100000, 1),
   FRESHET_EMBED_LINGER_MS: int(10, 0),

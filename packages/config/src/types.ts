@@ -87,6 +87,8 @@ export interface EmbedderConfig extends CommonConfig {
     cacheMb: number;
     /** Fetched bytes per partition (kafkajs maxBytesPerPartition). */
     maxBytesPerPartition: number;
+    /** Records per partition in batches not yet finished; unset: the provider's default. */
+    maxPendingRecords: number | undefined;
     hashCacheSize: number;
     breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
   };

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { encodeBatch, poolAndNormalize } from './local-tensors.js';
 
 test('a batch is padded to its longest text with the pad id, the mask marking real tokens', () => {
-  const batch = encodeBatch([[101, 7, 102], [101, 102]], 64, 0);
+  const batch = encodeBatch(
+    [
+      [101, 7, 102],
+      [101, 102],
+    ],
+    64,
+    0,
+  );
   assert.equal(batch.length, 3);
   assert.deepEqual(batch.lengths, [3, 2]);
   assert.equal(batch.truncated, 0);
@@ -27,9 +34,18 @@ test('mean pooling averages the real tokens only; cls takes the first; both come
   const batch = { length: 3, lengths: [3, 2] };
   const mean = poolAndNormalize(hidden, batch, 2, 'mean');
   // Text 1: mean (2, 4) → (0.447, 0.894); text 2: mean (2, 2) → (0.707, 0.707), the padding ignored.
-  assert.deepEqual([...mean].map((x) => Number(x.toFixed(4))), [0.4472, 0.8944, 0.7071, 0.7071]);
+  assert.deepEqual(
+    [...mean].map((x) => Number(x.toFixed(4))),
+    [0.4472, 0.8944, 0.7071, 0.7071],
+  );
   const cls = poolAndNormalize(hidden, batch, 2, 'cls');
-  assert.deepEqual([...cls].map((x) => Number(x.toFixed(4))), [1, 0, 0.7071, 0.7071]);
-  assert.deepEqual([...poolAndNormalize(new Float32Array(2), { length: 1, lengths: [1] }, 2, 'mean')], [0, 0]);
+  assert.deepEqual(
+    [...cls].map((x) => Number(x.toFixed(4))),
+    [1, 0, 0.7071, 0.7071],
+  );
+  assert.deepEqual(
+    [...poolAndNormalize(new Float32Array(2), { length: 1, lengths: [1] }, 2, 'mean')],
+    [0, 0],
+  );
   assert.throws(() => poolAndNormalize(hidden, batch, 3, 'mean'), /expected 2 × 3 × 3/);
 });

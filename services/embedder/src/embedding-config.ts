@@ -33,3 +33,14 @@ export function embeddingConfig(config: EmbedderConfig): EmbeddingConfig {
     cache: { embeddingMaxBytes: e.cacheMb * 1024 * 1024, productHashMaxEntries: e.hashCacheSize },
   };
 }
+
+/**
+ * Records a partition may hold in unfinished batches (the stage runner's maxPendingRecords). An API keeps
+ * `concurrency` requests of up to `maxInputs` texts in flight, and 500 records per partition (about a third
+ * of them texts) fill them. The local model embeds ~200 texts/s in one worker: 100 records per partition
+ * still keep it busy for about a second, and 500 held ~3,900 records whose texts were ~25 MB of the
+ * embedder's heap under a backlog (README, Memory).
+ */
+export function pendingRecordsFor(provider: string, configured: number | undefined): number {
+  return configured ?? (provider === 'local' ? 100 : 500);
+}

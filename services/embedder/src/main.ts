@@ -16,7 +16,7 @@ import {
 } from '@freshet/milvus';
 import { AvroCodec } from '@freshet/schemas';
 import { createFailpoints } from '@freshet/telemetry';
-import { embeddingConfig } from './embedding-config.js';
+import { embeddingConfig, pendingRecordsFor } from './embedding-config.js';
 import { createEmbedderHandler } from './handler.js';
 
 const STAGE = 'embedder';
@@ -54,6 +54,7 @@ runStage<EmbedderConfig>({
     const runner = new StageRunner({
       ...runnerOptions,
       consumer: { ...runnerOptions.consumer, maxBytesPerPartition: config.embedder.maxBytesPerPartition },
+      maxPendingRecords: pendingRecordsFor(embeddings.provider, config.embedder.maxPendingRecords),
       topic: config.topics.embed,
       handler: createEmbedderHandler({
         codec,
