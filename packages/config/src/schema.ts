@@ -113,7 +113,7 @@ export const embedderShape = {
   // ~200 texts/s: more would only hold texts in memory (see the embedder's pendingRecordsFor).
   FRESHET_EMBEDDER_MAX_PENDING_RECORDS: z.coerce.number().int().min(1).max(100000).optional(),
   FRESHET_EMBED_MAX_INPUTS: int(256, 1, 2048),
-  FRESHET_EMBED_MAX_TOKENS: int(100000, 1),
+  FRESHET_EMBED_MAX_TOKENS: int(300000, 1),
   FRESHET_EMBED_LINGER_MS: int(10, 0),
   FRESHET_EMBED_MAX_INPUT_TOKENS: int(8191, 1),
   FRESHET_EMBED_CONCURRENCY: int(4, 1, 64),

@@ -23,7 +23,7 @@ test('with no key the local provider is the default: MiniLM and its words, at 38
   assert.equal(c.breaker.timeoutMs, 120_000);
   assert.deepEqual(c.batch, {
     maxInputs: 256,
-    maxTokensPerRequest: 100_000,
+    maxTokensPerRequest: 300_000,
     lingerMs: 10,
     maxInputTokens: 8191,
     concurrency: 4,

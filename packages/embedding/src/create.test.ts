@@ -86,6 +86,48 @@ test('texts from many callers travel in one request and come back to their calle
 });
 
 test(
+  'the tokens metric is what the API billed; a server that leaves usage out is counted in cl100k',
+  LIMIT,
+  async (t) => {
+    const billed = await harness(t, (request) => ok(request, DIM, { promptTokens: 1234 }));
+    await billed.client.embed('wireless headphones');
+    assert.equal(await billed.metric('freshet_embedding_tokens_total'), 1234);
+    const silent = await harness(t, (request) => ok(request, DIM, { promptTokens: null }));
+    await silent.client.embedMany(['kitchen knife', 'coffee beans']);
+    assert.equal(
+      await silent.metric('freshet_embedding_tokens_total'),
+      countTokens('kitchen knife') + countTokens('coffee beans'),
+    );
+  },
+);
+
+test(
+  "without a TPM budget a request is sized by its texts' UTF-8 bytes, never past maxTokensPerRequest",
+  LIMIT,
+  async (t) => {
+    // Five 10-byte texts of a few tokens each under a 25-token cap: the bound puts two in each request, and
+    // with a TPM budget the exact counts let all five go at once.
+    const texts = ['aaaa bbbbb', 'cccc ddddd', 'eeee fffff', 'gggg hhhhh', 'iiii jjjjj'];
+    assert.ok(texts.reduce((sum, text) => sum + countTokens(text), 0) <= 25);
+    const bounded = await harness(t, (request) => ok(request, DIM), { batch: { maxTokensPerRequest: 25 } });
+    await bounded.client.embedMany(texts);
+    assert.deepEqual(
+      bounded.server.requests.map((r) => r.body.input.length),
+      [2, 2, 1],
+    );
+    const exact = await harness(t, (request) => ok(request, DIM), {
+      batch: { maxTokensPerRequest: 25 },
+      rateLimit: { tokensPerMinute: 1_000_000 },
+    });
+    await exact.client.embedMany(texts);
+    assert.deepEqual(
+      exact.server.requests.map((r) => r.body.input.length),
+      [5],
+    );
+  },
+);
+
+test(
   'a 429 with Retry-After: 1 is retried no sooner than one second later, then succeeds',
   LIMIT,
   async (t) => {

@@ -18,7 +18,7 @@ import {
 import { OpenAIEmbeddingProvider } from './openai-provider.js';
 import type { EmbeddingProvider } from './provider.js';
 import { type Clock, RateLimiter } from './rate-limit.js';
-import { countTokens, type Truncation } from './tokenizer.js';
+import { countTokens, type Truncation, truncateToBound, truncateToTokens } from './tokenizer.js';
 import type {
   BreakerState,
   EmbeddingConfig,
@@ -123,13 +123,9 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
     onThrottled: (ms) => metrics.throttledSeconds.inc(ms / 1000),
   });
 
-  // cl100k counts (and cuts at the API's input limit) what goes to an API. The local model reads its own
-  // tokens and cuts at its own limit (reported by the provider), and hashing has none, so neither loads
-  // the encoding (tokenizer.ts) nor spends CPU on it.
-  const counted = owned === undefined || resolved.provider === 'openai';
   const batcher = new EmbeddingBatcher({
     ...resolved.batch,
-    ...(counted ? {} : { truncate: uncounted }),
+    ...(owned ? { truncate: truncationFor(resolved) } : {}),
     send: createBatchSender({
       breaker,
       limiter,
@@ -137,6 +133,8 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
       metrics,
       logger,
       signal: shutdown.signal,
+      // Our own providers report what they used (the API's billed tokens, the tokens the model read).
+      countTokens: owned === undefined,
     }),
     onTruncated: (event) => {
       metrics.truncated.inc();
@@ -197,9 +195,16 @@ export function createEmbeddingClient(config: EmbeddingConfig, deps: EmbeddingCl
   };
 }
 
-/** A text as it is, for a provider that does not take cl100k tokens (see `counted`). */
-function uncounted(text: string): Truncation {
-  return { text, tokens: 0, truncated: false };
+/**
+ * How the batcher measures and cuts a text before it is queued. An API gets cl100k: exact counts where a
+ * TPM budget spends them, else the bound (truncateToBound), which tokenizes only a text near the input
+ * limit; the metric takes the tokens the API billed. The local model reads its own tokens and cuts at its
+ * own limit (its provider reports both), and hashing has none: neither loads the encoding nor spends CPU
+ * on it.
+ */
+function truncationFor(c: ResolvedEmbeddingConfig): (text: string, maxTokens: number) => Truncation {
+  if (c.provider !== 'openai') return (text) => ({ text, tokens: 0, truncated: false });
+  return c.rateLimit.tokensPerMinute > 0 ? truncateToTokens : truncateToBound;
 }
 
 function createProvider(
@@ -222,6 +227,7 @@ function createProvider(
       timeoutMs: c.openai.timeoutMs,
       sendDimensions: c.openai.sendDimensions,
       encodingFormat: c.openai.encodingFormat,
+      ...(usage.onTokens ? { onTokens: usage.onTokens } : {}),
     });
   const primary = endpoint(c.openai.baseURL, c.openai.apiKey);
   if (!c.openai.secondary) return primary;

@@ -12,6 +12,8 @@ export interface RequestPipeline {
   retry: RetryPolicy;
   metrics?: EmbeddingMetrics | undefined;
   logger?: EmbeddingLogger | undefined;
+  /** Count each batch's `tokens` in the tokens metric (a provider that reports its own sets this false). */
+  countTokens?: boolean | undefined;
   /** Aborts waits and requests in flight (hard shutdown). */
   signal?: AbortSignal | undefined;
   /** Injected in tests. */
@@ -47,7 +49,7 @@ export function createBatchSender(pipeline: RequestPipeline): SendBatch {
           metrics?.requestDuration.observe((performance.now() - started) / 1000);
           metrics?.requests.inc({ outcome: 'success' });
           metrics?.inputs.inc(texts.length);
-          metrics?.tokens.inc(tokens);
+          if (pipeline.countTokens !== false) metrics?.tokens.inc(tokens);
           return vectors;
         } catch (error) {
           if (!(error instanceof BreakerOpenError)) {

@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import type { EmbeddingProvider } from './provider.js';
 import { retryAfterFromHeaders } from './retry-after.js';
+import { countTokens } from './tokenizer.js';
 
 type OpenAISdk = typeof import('openai');
 let sdk: OpenAISdk | undefined;
@@ -33,6 +34,11 @@ export interface OpenAIProviderOptions {
   /** Send `dimensions` (text-embedding-3 and later only). */
   sendDimensions: boolean;
   encodingFormat?: 'base64' | 'float';
+  /**
+   * Called with the tokens of each successful request: the `usage.prompt_tokens` the API billed, or the
+   * texts' cl100k count when a compatible server leaves usage out (the tokens metric).
+   */
+  onTokens?: (count: number) => void;
 }
 
 /**
@@ -81,7 +87,16 @@ export class OpenAIEmbeddingProvider implements EmbeddingProvider {
     } catch (error) {
       throw toEmbeddingError(error, this.baseURL);
     }
-    return decodeEmbeddings(response, texts.length, this.dimension, this.model);
+    const vectors = decodeEmbeddings(response, texts.length, this.dimension, this.model);
+    if (this.options.onTokens) {
+      const billed = (response as { usage?: { prompt_tokens?: unknown } }).usage?.prompt_tokens;
+      this.options.onTokens(
+        typeof billed === 'number' && Number.isInteger(billed) && billed >= 0
+          ? billed
+          : texts.reduce((sum, text) => sum + countTokens(text), 0),
+      );
+    }
+    return vectors;
   }
 }
 

@@ -3,6 +3,7 @@
 // packages/testkit; this one stays small so the package tests depend on nothing else.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { countTokens } from './tokenizer.js';
 
 export interface EmbeddingsRequest {
   model: string;
@@ -46,9 +47,14 @@ export function vectorFor(text: string, dimension: number): number[] {
 export function ok(
   request: RecordedRequest,
   dimension: number,
-  overrides: { format?: 'base64' | 'float' } = {},
+  overrides: { format?: 'base64' | 'float'; promptTokens?: number | null } = {},
 ): Reply {
   const format = overrides.format ?? request.body.encoding_format ?? 'float';
+  // Billed as OpenAI bills: the inputs' cl100k tokens, unless the test sets a number or leaves usage out (null).
+  const billed =
+    overrides.promptTokens === undefined
+      ? request.body.input.reduce((sum, text) => sum + countTokens(text), 0)
+      : overrides.promptTokens;
   return {
     body: {
       object: 'list',
@@ -62,7 +68,7 @@ export function ok(
             format === 'base64' ? Buffer.from(Float32Array.from(vector).buffer).toString('base64') : vector,
         };
       }),
-      usage: { prompt_tokens: 0, total_tokens: 0 },
+      ...(billed === null ? {} : { usage: { prompt_tokens: billed, total_tokens: billed } }),
     },
   };
 }

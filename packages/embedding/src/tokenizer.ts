@@ -86,6 +86,16 @@ export function truncateToTokens(text: string, maxTokens: number = DEFAULT_MAX_I
   return { text: cut, tokens, truncated: true };
 }
 
+/**
+ * `text` within `maxTokens` counted by its bound, its UTF-8 bytes (a cl100k token is at least one byte), so
+ * the tokenizer runs only for a text that may be over the limit: one whose bytes are. The bound overstates
+ * ~4 × for English; it serves where an upper bound is enough (a request's size limit), never a budget.
+ */
+export function truncateToBound(text: string, maxTokens: number = DEFAULT_MAX_INPUT_TOKENS): Truncation {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes <= maxTokens ? { text, tokens: bytes, truncated: false } : truncateToTokens(text, maxTokens);
+}
+
 function countPiece(piece: string): number {
   if (piece.length <= LONG_PIECE) return countCl100k(piece, PLAIN_TEXT);
   // Windows cut merges only at their edges (a few tokens per 512 characters of a pathological run);

@@ -87,7 +87,11 @@ export interface OpenAIConfig extends OpenAIEndpoint {
 export interface BatchConfig {
   /** Most inputs in one request (the OpenAI API accepts up to 2048). Default 256. */
   maxInputs?: number | undefined;
-  /** Most tokens in one request, summed over its inputs (OpenAI allows 300,000). Default 100_000. */
+  /**
+   * Most tokens in one request, summed over its inputs: OpenAI's documented limit, 300,000, by default.
+   * Without a TPM budget each text counts as its UTF-8 bytes (a bound: a cl100k token is at least a byte),
+   * so a request never passes the limit and most texts need no tokenizing (create.ts).
+   */
   maxTokensPerRequest?: number | undefined;
   /** How long the first queued text waits for company before its batch is sent (ms). Default 10. */
   lingerMs?: number | undefined;
@@ -184,7 +188,7 @@ export const EMBEDDING_DEFAULTS = {
     encodingFormat: 'base64',
     primaryCooldownMs: 10_000,
   },
-  batch: { maxInputs: 256, maxTokensPerRequest: 100_000, lingerMs: 10, maxInputTokens: 8191, concurrency: 4 },
+  batch: { maxInputs: 256, maxTokensPerRequest: 300_000, lingerMs: 10, maxInputTokens: 8191, concurrency: 4 },
   retry: { maxRetries: 6, baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 },
   rateLimit: { requestsPerMinute: 0, tokensPerMinute: 0 },
   breaker: {
