@@ -20,13 +20,20 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 // ~10 MB of RSS for nothing (README, Memory). Their CommonJS builds, since startTracing is synchronous.
 function sdkModules() {
   const require = createRequire(import.meta.url);
-  return {
-    ...(require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')),
-    ...(require('@opentelemetry/resources') as typeof import('@opentelemetry/resources')),
-    ...(require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node')),
-    ...(require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base')),
-    ...(require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions')),
-  };
+  const load = <T>(name: string) => require(name) as T;
+  const { OTLPTraceExporter } = load<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
+    '@opentelemetry/exporter-trace-otlp-http',
+  );
+  const { resourceFromAttributes } =
+    load<typeof import('@opentelemetry/resources')>('@opentelemetry/resources');
+  const { NodeSDK } = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
+  const { BatchSpanProcessor } = load<typeof import('@opentelemetry/sdk-trace-base')>(
+    '@opentelemetry/sdk-trace-base',
+  );
+  const { ATTR_SERVICE_NAME } = load<typeof import('@opentelemetry/semantic-conventions')>(
+    '@opentelemetry/semantic-conventions',
+  );
+  return { OTLPTraceExporter, resourceFromAttributes, NodeSDK, BatchSpanProcessor, ATTR_SERVICE_NAME };
 }
 
 export interface TracingOptions {
