@@ -3,8 +3,8 @@
 // Kafka heartbeats (DESIGN §3).
 //
 // ONNX Runtime and the model's own tokenizer, nothing else: transformers.js (which wraps the same two)
-// also loads sharp/libvips and its own tensor layer, ~25 MB of RSS and ~20 % of the CPU per text for
-// nothing a sentence embedding needs (README, Memory).
+// also loads sharp/libvips and its own tensor layer, ~25 MB of RSS per worker for nothing a sentence
+// embedding needs (README, Libraries).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
