@@ -25,7 +25,7 @@ export interface LocalProviderOptions {
   input: 'document' | 'query';
   /** Called with the number of inputs cut at the model's token limit (metrics, logs). */
   onTruncated?: (count: number) => void;
-  /** Called with the tokens the model read for each inference call (the tokens metric). */
+  /** Called with the tokens the model read for each successful call (the tokens metric). */
   onTokens?: (count: number) => void;
 }
 
@@ -112,6 +112,8 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
     const out = new Array<Float32Array>(texts.length);
     const runs: Array<Promise<void>> = [];
+    // Reported once the whole call has succeeded, so a call retried after a failed part is not counted twice.
+    let tokens = 0;
     for (let start = 0; start < order.length; start += this.options.batchSize) {
       const indices = order.slice(start, start + this.options.batchSize);
       const batch = indices.map((i) => this.prefix + texts[i]!);
@@ -126,7 +128,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
             );
           }
           if (result.truncated > 0) this.options.onTruncated?.(result.truncated);
-          this.options.onTokens?.(result.tokens);
+          tokens += result.tokens;
           indices.forEach((textIndex, row) => {
             const dense = result.vectors.subarray(row * d, (row + 1) * d);
             out[textIndex] = this.lexical ? this.lexical.combine(dense, texts[textIndex]!) : dense;
@@ -135,6 +137,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       );
     }
     await Promise.all(runs);
+    this.options.onTokens?.(tokens);
     return out;
   }
 
