@@ -331,7 +331,7 @@ export async function runBacklog(
       // Milvus Lite compacts and indexes after a bulk load; the next run should not pay for the last one's.
       await waitForQuietCpu({ timeoutMs: 30_000 });
       ctx.say(
-        `  ${label}: ${system === 'freshet' ? 'freshet pipeline' : 'seed-style baseline'}, ${latencyMs} ms API`,
+        `  ${label}: ${system === 'freshet' ? 'freshet pipeline' : 'seed-style baseline'}, ${provider === 'local' ? 'the local model' : `${latencyMs} ms API`}`,
       );
       const result =
         system === 'freshet'
