@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { runRecordingModules } from '@freshet/testkit';
 import { EmbeddingAbortedError, LocalModelMissingError } from './errors.js';
 import { defaultModelsDir, LOCAL_MODELS } from './local-models.js';
 import { LocalEmbeddingProvider, type LocalProviderOptions, workerExecArgv } from './local-provider.js';
@@ -150,13 +151,14 @@ test(
   LIMIT,
   () => {
     // Every module the child resolves, imported or required, in its main thread.
-    const script = `
-    import { registerHooks } from 'node:module';
-    const seen = [];
-    registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); seen.push(r.url); return r; } });
+    const out = runRecordingModules<{
+      hash: { dimension: number; loaded: number };
+      local: { dimension: number; loaded: number };
+      openai: { tokens: number; loaded: number };
+    }>(`
     const { createEmbeddingClient } = await import(${JSON.stringify(new URL('./index.js', import.meta.url).href)});
     const { Registry } = await import(${JSON.stringify(import.meta.resolve('prom-client'))});
-    const loaded = () => seen.filter((u) => u.includes('gpt-tokenizer') || u.includes('/openai/')).length;
+    const loaded = () => resolved.filter((u) => u.includes('gpt-tokenizer') || u.includes('/openai/')).length;
     const out = {};
     for (const provider of ['hash', 'local']) {
       const client = createEmbeddingClient({ provider, local: { modelsDir: ${JSON.stringify(modelsDir)} } }, { registry: new Registry() });
@@ -169,15 +171,7 @@ test(
     out.openai = { tokens: api.countTokens('hello world'), loaded: loaded() };
     await api.close();
     console.log(JSON.stringify(out));
-  `;
-    const dir = mkdtempSync(join(tmpdir(), 'freshet-lazy-'));
-    writeFileSync(join(dir, 'lazy.mjs'), script);
-    const child = spawnSync(process.execPath, [join(dir, 'lazy.mjs')], {
-      encoding: 'utf8',
-      timeout: 100_000,
-    });
-    assert.equal(child.status, 0, child.stderr);
-    const out = JSON.parse(child.stdout.trim());
+  `);
     assert.deepEqual(out.hash, { dimension: 384, loaded: 0 });
     assert.deepEqual(out.local, { dimension: MINILM_LEX.dimension, loaded: 0 });
     // The check sees them when they do load: the openai provider and its token count.

@@ -53,6 +53,7 @@ export {
   InvalidFaultError,
 } from './faults.js';
 export { metricValue } from './metric-value.js';
+export { runRecordingModules } from './module-record.js';
 export {
   type ActualRow,
   buildOracle,
