@@ -1,15 +1,19 @@
 import { LRUCache } from 'lru-cache';
+import { UuidWindow } from './uuid-window.js';
 
 /**
  * The bounded window of recently forwarded eventIds (FRESHET_DEDUP_WINDOW; 0 keeps none across
- * batches). A batch asks through a DedupBatch and commits it only after its output was acknowledged:
- * a batch retried after a failed produce must not find its own events in the window (DESIGN §4.3, §4.5).
+ * batches): the last `capacity` UUIDs (as 128-bit keys, uuid-window.ts) and the last `capacity` ids of any
+ * other form (as strings), so at least the last `capacity` eventIds whatever their form. A batch asks through
+ * a DedupBatch and commits it only after its output was acknowledged: a batch retried after a failed produce must not find its own events in the window (DESIGN §4.3, §4.5).
  */
 export class DedupWindow {
-  private readonly seen: LRUCache<string, true> | null;
+  private readonly uuids: UuidWindow | null;
+  private readonly others: LRUCache<string, true> | null;
 
   constructor(readonly capacity: number) {
-    this.seen = capacity > 0 ? new LRUCache<string, true>({ max: capacity }) : null;
+    this.uuids = capacity > 0 ? new UuidWindow(capacity) : null;
+    this.others = capacity > 0 ? new LRUCache<string, true>({ max: capacity }) : null;
   }
 
   /** Dedup of one batch attempt; nothing it sees reaches the window before commit(). */
@@ -18,17 +22,18 @@ export class DedupWindow {
   }
 
   has(eventId: string): boolean {
-    return this.seen?.has(eventId) ?? false;
+    if (this.uuids === null || this.others === null) return false;
+    return this.uuids.has(eventId) || this.others.has(eventId);
   }
 
   get size(): number {
-    return this.seen?.size ?? 0;
+    return (this.uuids?.size ?? 0) + (this.others?.size ?? 0);
   }
 
   /** @internal DedupBatch.commit() */
   add(eventIds: Iterable<string>): void {
-    if (this.seen === null) return;
-    for (const id of eventIds) this.seen.set(id, true);
+    if (this.uuids === null || this.others === null) return;
+    for (const id of eventIds) if (!this.uuids.add(id)) this.others.set(id, true);
   }
 }
 
