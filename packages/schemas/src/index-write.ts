@@ -1,10 +1,10 @@
-import type { EmbedRequest, IndexWrite, Product } from './types.js';
+import type { EmbedderRequest, IndexWrite, ProductScalars } from './types.js';
 
 /**
  * The IndexWrite of a routed event with every optional part empty: the identity and ordering fields the
  * writer's version guard needs. The embedder and the re-index builder fill in the operation and the rest.
  */
-export function indexWriteBase(request: EmbedRequest): Omit<IndexWrite, 'op'> {
+export function indexWriteBase(request: EmbedderRequest): Omit<IndexWrite, 'op'> {
   return {
     eventId: request.eventId,
     eventType: request.type,
@@ -26,7 +26,7 @@ export function indexWriteBase(request: EmbedRequest): Omit<IndexWrite, 'op'> {
 
 /** The scalar fields of a full row, from the event's product state. */
 export function productScalars(
-  product: Product,
+  product: ProductScalars,
 ): Pick<IndexWrite, 'title' | 'category' | 'brand' | 'priceMinor' | 'currency' | 'stock'> {
   return {
     title: product.title,
@@ -42,7 +42,7 @@ export function productScalars(
  * The IndexWrite of an event that needs no vector: a PARTIAL carrying only the price or only the stock, or a
  * DELETE. Null for CREATE/UPDATE, whose full row the caller builds.
  */
-export function passThroughWrite(request: EmbedRequest): IndexWrite | null {
+export function passThroughWrite(request: EmbedderRequest): IndexWrite | null {
   const base = indexWriteBase(request);
   switch (request.type) {
     case 'PRICE_CHANGE':

@@ -1,4 +1,11 @@
-export { avroType, SCHEMA_NAMES, type SchemaName, schemaText } from './avro.js';
+export {
+  avroType,
+  embedderReadSchema,
+  PRODUCT_SCALAR_FIELDS,
+  SCHEMA_NAMES,
+  type SchemaName,
+  schemaText,
+} from './avro.js';
 export {
   contentHash,
   embeddingText,

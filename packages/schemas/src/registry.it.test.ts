@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { embedderReadSchema } from './avro.js';
+import { DecodeError } from './errors.js';
 import { AvroCodec } from './registry.js';
-import type { ProductEvent } from './types.js';
+import type { EmbedderRequest, EmbedRequest, ProductEvent } from './types.js';
 
 const REGISTRY = process.env.FRESHET_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 
@@ -56,5 +58,48 @@ test('encode frames Avro as Confluent does, small and past the scratch buffer al
   await assert.rejects(
     codec.encode(topic, { ...event('x'), version: 'not a number' } as unknown as ProductEvent),
     /ConfluentSchemaRegistryValidationError: invalid "long": "not a number"/,
+  );
+});
+
+test('decodeAs reads an EmbedRequest as the embedder does: the product scalars, nothing of its text fields', async () => {
+  const codec = new AvroCodec({ url: REGISTRY });
+  const topic = `it.${randomBytes(4).toString('hex')}.embed`;
+  const id = await codec.register(topic, 'EmbedRequest');
+  const full: EmbedRequest = {
+    ...event('a long description the embedder never needs'),
+    locale: null,
+    text: 'Tai nghe chống ồn 🎧 Audio anc a long description',
+    contentHash: 'f'.repeat(64),
+    templateVersion: 2,
+    routedAt: 1_700_000_000_100,
+  };
+  const reader = embedderReadSchema();
+  for (const value of [
+    full,
+    { ...full, type: 'DELETE' as const, product: null, text: null, contentHash: null },
+  ]) {
+    const decoded = await codec.decodeAs<EmbedderRequest>(await codec.encode(topic, value), reader);
+    assert.equal(decoded.schemaId, id);
+    const { product, ...rest } = value;
+    const scalars = product && {
+      title: product.title,
+      category: product.category,
+      brand: product.brand,
+      price: product.price,
+      stock: product.stock,
+    };
+    assert.deepEqual(plain(decoded.value), plain({ ...rest, product: scalars }));
+  }
+  // A record of a schema the reader cannot resolve (a ProductEvent has no text fields) is bad input, for the DLQ.
+  const other = `it.${randomBytes(4).toString('hex')}.events`;
+  await codec.register(other, 'ProductEvent.v1');
+  const foreign = await codec.encode(other, event('x'));
+  await assert.rejects(
+    codec.decodeAs(foreign, reader),
+    (e: unknown) => e instanceof DecodeError && e.code === 'FRESHET_AVRO_DECODE' && !e.canRetry,
+  );
+  await assert.rejects(
+    codec.decodeAs(Buffer.from('not avro'), reader),
+    (e: unknown) => e instanceof DecodeError && e.code === 'FRESHET_NOT_AVRO' && !e.canRetry,
   );
 });

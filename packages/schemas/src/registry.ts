@@ -1,4 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type avro from 'avsc';
 import { type SchemaName, schemaText } from './avro.js';
 import { DecodeError } from './errors.js';
 
@@ -45,6 +46,8 @@ export class AvroCodec {
   private readonly idBySubject = new Map<string, number>();
   /** Avro types by schema id (an id's schema never changes). */
   private readonly types = new Map<number, AvroType>();
+  /** decodeAs(): per reader schema, its resolver of each writer schema id. */
+  private readonly resolvers = new Map<avro.Type, Map<number, avro.Resolver>>();
   /** Where a record is encoded before it gets a buffer of its own size (grown on demand, never shrunk). */
   private scratch = Buffer.allocUnsafe(64 * 1024);
 
@@ -128,29 +131,36 @@ export class AvroCodec {
    * a registry that does not answer → canRetry=true (the caller retries, never DLQs).
    */
   async decode<T>(buffer: Buffer): Promise<Decoded<T>> {
-    if (buffer.length < 6 || buffer[0] !== 0) {
-      throw new DecodeError(
-        'FRESHET_NOT_AVRO',
-        'value is not Confluent-framed Avro (magic byte 0 missing)',
-        false,
-      );
-    }
-    const schemaId = buffer.readInt32BE(1);
+    const schemaId = framedSchemaId(buffer);
     let schema = this.types.get(schemaId);
     if (schema === undefined) schema = await this.lookUp(schemaId);
-    try {
-      const value = schema.fromBuffer(buffer.subarray(5)) as T;
-      return { schemaId, value };
-    } catch (cause) {
-      throw new DecodeError(
-        'FRESHET_AVRO_DECODE',
-        `Avro decode with schema ${schemaId} failed: ${String(cause)}`,
-        false,
-        {
-          cause,
-        },
-      );
+    const type = schema;
+    return { schemaId, value: avroDecode(schemaId, () => type.fromBuffer(buffer.subarray(5)) as T) };
+  }
+
+  /**
+   * Decodes with `reader` as the reader schema (Avro schema resolution against the record's own schema):
+   * fields the reader leaves out are skipped, never built. A writer schema the reader cannot resolve is a
+   * DecodeError with canRetry=false, like bad bytes.
+   */
+  async decodeAs<T>(buffer: Buffer, reader: avro.Type): Promise<Decoded<T>> {
+    const schemaId = framedSchemaId(buffer);
+    let byId = this.resolvers.get(reader);
+    if (byId === undefined) {
+      byId = new Map();
+      this.resolvers.set(reader, byId);
     }
+    let resolver = byId.get(schemaId);
+    if (resolver === undefined) {
+      const writer = this.types.get(schemaId) ?? (await this.lookUp(schemaId));
+      resolver = avroDecode(schemaId, () => reader.createResolver(writer as unknown as avro.Type));
+      byId.set(schemaId, resolver);
+    }
+    const resolved = resolver;
+    return {
+      schemaId,
+      value: avroDecode(schemaId, () => reader.fromBuffer(buffer.subarray(5), resolved) as T),
+    };
   }
 
   /** The registry's schema of an id, kept for the next record; a missing id or an outage is a DecodeError. */
@@ -180,6 +190,34 @@ export class AvroCodec {
     }
     this.types.set(schemaId, schema);
     return schema;
+  }
+}
+
+/** The schema id of a Confluent-framed value; a DecodeError (DLQ) when the framing is missing. */
+function framedSchemaId(buffer: Buffer): number {
+  if (buffer.length < 6 || buffer[0] !== 0) {
+    throw new DecodeError(
+      'FRESHET_NOT_AVRO',
+      'value is not Confluent-framed Avro (magic byte 0 missing)',
+      false,
+    );
+  }
+  return buffer.readInt32BE(1);
+}
+
+/** Runs an avsc read; what it throws becomes a DecodeError (DLQ) naming the schema id. */
+function avroDecode<T>(schemaId: number, read: () => T): T {
+  try {
+    return read();
+  } catch (cause) {
+    throw new DecodeError(
+      'FRESHET_AVRO_DECODE',
+      `Avro decode with schema ${schemaId} failed: ${String(cause)}`,
+      false,
+      {
+        cause,
+      },
+    );
   }
 }
 

@@ -56,6 +56,14 @@ export interface EmbedRequest {
   routedAt: number;
 }
 
+/** The fields of a Product an IndexWrite carries (avro.ts PRODUCT_SCALAR_FIELDS). */
+export type ProductScalars = Pick<Product, 'title' | 'category' | 'brand' | 'price' | 'stock'>;
+
+/** An EmbedRequest as the embedder decodes it (avro.ts embedderReadSchema): the product's scalars only. */
+export interface EmbedderRequest extends Omit<EmbedRequest, 'product'> {
+  product: ProductScalars | null;
+}
+
 export interface IndexWrite {
   op: IndexOp;
   eventId: string;

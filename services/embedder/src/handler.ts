@@ -8,9 +8,9 @@ import {
   retryUntilDone,
   sourceHeaders,
 } from '@freshet/kafka';
-import type { AvroCodec, EmbedRequest } from '@freshet/schemas';
+import type { AvroCodec, EmbedderRequest } from '@freshet/schemas';
 import { type Failpoints, type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
-import { decodeEmbedRequest } from './decode.js';
+import { decodeEmbedderRequest } from './decode.js';
 import { earlyPassThrough, stillToSend } from './early.js';
 import { InFlightRecord, InFlightRecords } from './in-flight-records.js';
 import { type ModelInfo, needsVector, toIndexWrite } from './index-write.js';
@@ -75,7 +75,7 @@ export function createEmbedderHandler(deps: EmbedderHandlerDeps): BatchHandler {
     const letters: DeadLetter[] = [];
     const accepted: Accepted[] = [];
     for (const record of records) {
-      const decoded = await decodeEmbedRequest(deps.codec, record.value);
+      const decoded = await decodeEmbedderRequest(deps.codec, record.value);
       if (decoded.ok) accepted.push({ record, request: decoded.request });
       else letters.push({ reason: decoded.code, message: decoded.message, record });
     }
@@ -164,7 +164,7 @@ export class EarlierBatchGivenUpError extends Error {
 
 interface Accepted {
   record: StageRecord;
-  request: EmbedRequest;
+  request: EmbedderRequest;
 }
 
 /**
@@ -199,7 +199,7 @@ async function complete(
   await turn();
 
   const messages: Message[] = [];
-  const outcomes: Array<{ request: EmbedRequest; outcome: string; deleted?: boolean }> = [];
+  const outcomes: Array<{ request: EmbedderRequest; outcome: string; deleted?: boolean }> = [];
   for (const [i, item] of accepted.entries()) {
     const { record, request } = item;
     const skipped = resolution.skipped.get(i);
@@ -306,14 +306,14 @@ function sharedEmbed(deps: EmbedderHandlerDeps, underWay: Map<string, Promise<Fl
 }
 
 /** A superseded text forwarded as a DELETE at its own version (the Kafka tombstone after it removes the product). */
-function asDelete(request: EmbedRequest): EmbedRequest {
+function asDelete(request: EmbedderRequest): EmbedderRequest {
   return { ...request, type: 'DELETE', product: null, text: null, contentHash: null };
 }
 
 /** The IndexWrite message of a record: keyed by productId, this hop's traceparent, the source position. */
 async function indexMessage(
   deps: EmbedderHandlerDeps,
-  { record, request }: { record: StageRecord; request: EmbedRequest },
+  { record, request }: { record: StageRecord; request: EmbedderRequest },
   vector: Float32Array | null,
 ): Promise<Message> {
   const span = startRecordSpan(STAGE, 'embedder.embed', record.headers, {

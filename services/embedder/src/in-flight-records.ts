@@ -1,10 +1,10 @@
-import type { EmbedRequest } from '@freshet/schemas';
+import type { EmbedderRequest } from '@freshet/schemas';
 import type { Candidate } from './supersede.js';
 
 /** A record of a batch the embedder has fetched and not finished. */
 export class InFlightRecord implements Candidate {
   readonly offset: number;
-  readonly type: EmbedRequest['type'];
+  readonly type: EmbedderRequest['type'];
   readonly version: number;
   /**
    * Resolves true once the record is sure to reach the writer or to be made redundant by one that is (its
@@ -18,7 +18,7 @@ export class InFlightRecord implements Candidate {
   constructor(
     readonly partition: number,
     offset: string,
-    readonly request: EmbedRequest,
+    readonly request: EmbedderRequest,
   ) {
     this.offset = Number(offset);
     this.type = request.type;

@@ -1,6 +1,6 @@
 import { vectorToBytes } from '@freshet/milvus';
 import {
-  type EmbedRequest,
+  type EmbedderRequest,
   type IndexWrite,
   indexWriteBase,
   passThroughWrite,
@@ -18,7 +18,7 @@ export interface ModelInfo {
  * passes through, so per-product order holds end to end (DESIGN §1).
  */
 export function toIndexWrite(
-  request: EmbedRequest,
+  request: EmbedderRequest,
   vector: Float32Array | null,
   model: ModelInfo,
 ): IndexWrite {
@@ -41,6 +41,6 @@ export function toIndexWrite(
   };
 }
 
-export function needsVector(request: EmbedRequest): boolean {
+export function needsVector(request: EmbedderRequest): boolean {
   return request.type === 'CREATE' || request.type === 'UPDATE';
 }

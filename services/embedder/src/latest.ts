@@ -1,4 +1,4 @@
-import type { EmbedRequest } from '@freshet/schemas';
+import type { EmbedderRequest } from '@freshet/schemas';
 import type { InFlightRecord, InFlightRecords } from './in-flight-records.js';
 import { needsVector } from './index-write.js';
 import { type Fate, fatesOfTexts } from './supersede.js';
@@ -25,11 +25,11 @@ export interface LatestResolution extends VectorResolution {
  * uncovered: the batch is retried, and decided again with what is in flight then.
  */
 export async function resolveLatest(
-  requests: readonly EmbedRequest[],
+  requests: readonly EmbedderRequest[],
   records: readonly InFlightRecord[] | null,
   inFlight: InFlightRecords,
   sources: VectorSources,
-  refused: (request: EmbedRequest) => boolean,
+  refused: (request: EmbedderRequest) => boolean,
   onLookupError?: (error: unknown) => void,
 ): Promise<LatestResolution> {
   const total: LatestResolution = {

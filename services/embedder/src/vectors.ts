@@ -1,4 +1,4 @@
-import type { EmbedRequest } from '@freshet/schemas';
+import type { EmbedderRequest } from '@freshet/schemas';
 
 export interface IndexedVector {
   contentHash: string;
@@ -39,7 +39,7 @@ export interface VectorResolution {
  * batch are embedded once. A Milvus lookup failure degrades to embedding rather than stalling.
  */
 export async function resolveVectors(
-  requests: readonly EmbedRequest[],
+  requests: readonly EmbedderRequest[],
   sources: VectorSources,
   onLookupError: (error: unknown) => void = () => {},
 ): Promise<VectorResolution> {
