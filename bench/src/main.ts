@@ -193,12 +193,16 @@ const outDir = args.out ?? join(REPO_ROOT, 'bench/results');
 const logDir = join(tmpdir(), 'freshet-bench-logs');
 // Services run with the memory settings a user gets (deploy/local/service, as the demo and `npm start`
 // run them; the image and the chart set the same): no heap flags of the bench's own.
-// BENCH_SERVICE_NODE_OPTIONS adds flags after those defaults (tuning runs).
-const extraNodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS ?? '';
+// BENCH_SERVICE_NODE_OPTIONS adds flags after those defaults (tuning runs), and BENCH_<STAGE>_NODE_OPTIONS
+// after those for one stage.
+const extraNodeOptions = (stage: Stage) =>
+  [process.env.BENCH_SERVICE_NODE_OPTIONS, process.env[`BENCH_${stage.toUpperCase()}_NODE_OPTIONS`]]
+    .filter((o): o is string => Boolean(o))
+    .join(' ');
 const serviceNodeOptions: Record<Stage, string> = {
-  router: extraNodeOptions,
-  embedder: extraNodeOptions,
-  writer: extraNodeOptions,
+  router: extraNodeOptions('router'),
+  embedder: extraNodeOptions('embedder'),
+  writer: extraNodeOptions('writer'),
 };
 // Today's services' CPU per 1,000 events on the backlog (results/earlier), the target's reference.
 const reference = loadReference(join(REPO_ROOT, 'bench/results/earlier'));
