@@ -125,7 +125,8 @@ describe('helm/freshet rendered', () => {
       const env = d.spec.template.spec.containers[0].env ?? [];
       const nodeOptions = env.filter((e) => e.name === 'NODE_OPTIONS');
       assert.equal(nodeOptions.length, 1, stage);
-      assert.match(nodeOptions[0].value, /--max-old-space-size=128 --max-semi-space-size=8\b/, stage);
+      const semi = stage === 'embedder' ? 8 : 16;
+      assert.match(nodeOptions[0].value, new RegExp(`--max-old-space-size=128 --max-semi-space-size=${semi}\\b`), stage);
     }
     // stages.<stage>.nodeOptions changes it; a NODE_OPTIONS in extraEnv replaces it (never two variables).
     const routerEnv = (docs) =>
