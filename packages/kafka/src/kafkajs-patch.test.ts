@@ -1,5 +1,6 @@
-// The kafkajs patch (patches/kafkajs@2.2.4.patch) checksums record batches with SheetJS crc-32's CRC32C:
-// the broker rejects a batch whose CRC is wrong, so the values must be exactly the table's.
+// The kafkajs patch (patches/kafkajs@2.2.4.patch) checksums record batches with SheetJS crc-32's CRC32C and
+// writes a record's headers in place: the broker rejects a batch whose CRC or layout is wrong, so both must
+// give exactly the bytes of kafkajs' own code.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -23,4 +24,54 @@ test('record batches get CRC32C from crc-32, equal to kafkajs’ own table on an
   const big = randomBytes(10_000);
   const view = big.subarray(37, 9_001);
   assert.equal(batchCrc(view), tableCrc(Buffer.from(view)) >>> 0);
+});
+
+interface KafkaEncoder {
+  buffer: Buffer;
+  size(): number;
+  writeInt8(v: number): KafkaEncoder;
+  writeVarInt(v: number): KafkaEncoder;
+  writeVarLong(v: number): KafkaEncoder;
+  writeVarIntBytes(v: Buffer | string | null): KafkaEncoder;
+  writeVarIntArray(array: KafkaEncoder[]): KafkaEncoder;
+  writeEncoder(e: KafkaEncoder): KafkaEncoder;
+}
+type Headers = Record<string, string | Buffer | Array<string | Buffer>>;
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new () => KafkaEncoder;
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (record: {
+  offsetDelta: number;
+  timestampDelta: number;
+  key: string;
+  value: Buffer | string | null;
+  headers: Headers;
+}) => KafkaEncoder;
+const Header = require('kafkajs/src/protocol/recordBatch/header/v0/index.js') as (h: {
+  key: string;
+  value: string | Buffer;
+}) => KafkaEncoder;
+
+test('a record writes its headers in place, byte for byte the unpatched layout (Header encoders)', () => {
+  const headers: Headers = {
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    'freshet-source-offset': '123456',
+    'multi-ü': ['a', Buffer.from([0, 255, 7])],
+    raw: randomBytes(300),
+  };
+  for (const value of [randomBytes(3_500), 'a string value', null]) {
+    for (const h of [headers, {}]) {
+      const got = Record({ offsetDelta: 7, timestampDelta: 1234, key: 'p-1', value, headers: h }).buffer;
+      const entries = Object.entries(h).flatMap(([key, v]) =>
+        Array.isArray(v) ? v.map((one) => ({ key, value: one })) : [{ key, value: v }],
+      );
+      const body = new Encoder()
+        .writeInt8(0)
+        .writeVarLong(1234)
+        .writeVarInt(7)
+        .writeVarIntBytes('p-1')
+        .writeVarIntBytes(value)
+        .writeVarIntArray(entries.map(Header));
+      const expected = new Encoder().writeVarInt(body.size()).writeEncoder(body).buffer;
+      assert.deepEqual(got, expected);
+    }
+  }
 });
