@@ -75,3 +75,37 @@ test('a record writes its headers in place, byte for byte the unpatched layout (
     }
   }
 });
+
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (
+  buffer: Buffer,
+) => { readVarInt(): number };
+const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as (
+  decoder: unknown,
+  batchContext: { firstOffset: string; firstTimestamp: string },
+) => {
+  key: Buffer;
+  value: Buffer;
+  offset: string;
+  timestamp: string;
+  headers: Record<string, Buffer | Buffer[]>;
+};
+
+test('a record read back has its headers in one object: each key once, a repeated key as an array in order', () => {
+  const raw = randomBytes(40);
+  const bytes = Record({
+    offsetDelta: 3,
+    timestampDelta: 5,
+    key: 'p-1',
+    value: 'v',
+    headers: { traceparent: 'tp', 'multi-ü': ['a', 'b', 'c'], raw },
+  }).buffer;
+  const decoder = new Decoder(bytes);
+  decoder.readVarInt(); // the record's length, read by the batch decoder before it calls the record's
+  const record = decodeRecord(decoder, { firstOffset: '100', firstTimestamp: '1000' });
+  assert.equal(record.offset, '103');
+  assert.equal(record.timestamp, '1005');
+  assert.deepEqual(Object.keys(record.headers), ['traceparent', 'multi-ü', 'raw']);
+  assert.deepEqual(record.headers.traceparent, Buffer.from('tp'));
+  assert.deepEqual(record.headers['multi-ü'], [Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]);
+  assert.deepEqual(record.headers.raw, raw);
+});
