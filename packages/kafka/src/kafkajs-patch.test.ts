@@ -30,6 +30,9 @@ interface KafkaEncoder {
   buffer: Buffer;
   size(): number;
   writeInt8(v: number): KafkaEncoder;
+  writeInt16(v: number): KafkaEncoder;
+  writeInt32(v: number): KafkaEncoder;
+  writeString(v: string | null): KafkaEncoder;
   writeVarInt(v: number): KafkaEncoder;
   writeVarLong(v: number): KafkaEncoder;
   writeVarIntBytes(v: Buffer | string | null): KafkaEncoder;
@@ -108,4 +111,68 @@ test('a record read back has its headers in one object: each key once, a repeate
   assert.deepEqual(record.headers.traceparent, Buffer.from('tp'));
   assert.deepEqual(record.headers['multi-ü'], [Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]);
   assert.deepEqual(record.headers.raw, raw);
+});
+
+const createRequest = require('kafkajs/src/protocol/request.js') as (r: {
+  correlationId: number;
+  clientId: string | null;
+  request: { apiKey: number; apiVersion: number; encode: () => Promise<KafkaEncoder> };
+}) => Promise<KafkaEncoder>;
+
+test('a request is framed in one encoder, byte for byte the unpatched header-then-size layout', async () => {
+  for (const clientId of ['freshet-router', null, 'ü-client']) {
+    const payload = () => new Encoder().writeVarIntBytes(randomBytes(0)).writeVarIntBytes('payload ü');
+    const got = (
+      await createRequest({
+        correlationId: 7,
+        clientId,
+        request: { apiKey: 0, apiVersion: 3, encode: async () => payload() },
+      })
+    ).buffer;
+    const header = new Encoder()
+      .writeInt16(0)
+      .writeInt16(3)
+      .writeInt32(7)
+      .writeString(clientId)
+      .writeEncoder(payload());
+    const expected = new Encoder().writeInt32(header.size()).writeEncoder(header).buffer;
+    assert.deepEqual(got, expected, String(clientId));
+  }
+});
+
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
+  RecordBatch: (batch: {
+    records: KafkaEncoder[];
+    firstTimestamp: number;
+    maxTimestamp: number;
+    lastOffsetDelta: number;
+  }) => Promise<KafkaEncoder>;
+};
+const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
+  decoder: unknown,
+) => Promise<{
+  firstOffset: string;
+  records: Array<{ key: Buffer; value: Buffer; offset: string }>;
+}>;
+
+test('a record batch written in one encoder reads back whole, with the CRC32C of its body', async () => {
+  const values = [randomBytes(3_500), randomBytes(10), randomBytes(70_000)];
+  const batch = (
+    await RecordBatch({
+      records: values.map((value, i) =>
+        Record({ offsetDelta: i, timestampDelta: 0, key: `p-${i}`, value, headers: {} }),
+      ),
+      firstTimestamp: 1000,
+      maxTimestamp: 1000,
+      lastOffsetDelta: values.length - 1,
+    })
+  ).buffer;
+  // FirstOffset (8), Length (4) counting every byte after it, PartitionLeaderEpoch (4), Magic (1), CRC (4).
+  assert.equal(batch.readInt32BE(8), batch.length - 12);
+  assert.equal(batch.readUInt32BE(17), batchCrc(batch.subarray(21)) >>> 0);
+  const decoded = await decodeBatch(new Decoder(batch));
+  assert.deepEqual(
+    decoded.records.map((r) => [r.key.toString(), r.value, r.offset]),
+    values.map((v, i) => [`p-${i}`, v, String(i)]),
+  );
 });
