@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +16,16 @@ export const SERVICES_ROOT = process.env.BENCH_SERVICES_ROOT
 
 export type Stage = 'router' | 'embedder' | 'writer';
 
-/** The default NODE_OPTIONS of this checkout's deploy/local/service (what a user's stage runs with). */
-export const LAUNCHER_NODE_OPTIONS =
-  /export NODE_OPTIONS="([^"$]*)/.exec(readFileSync(join(REPO_ROOT, 'deploy/local/service'), 'utf8'))?.[1] ??
-  '';
+/** The default NODE_OPTIONS of a stage under this checkout's deploy/local/service (what a user's stage runs with). */
+export function launcherNodeOptions(stage: Stage): string {
+  const out = execFileSync('bash', [join(REPO_ROOT, 'deploy/local/service'), stage], {
+    env: { ...process.env, FRESHET_SERVICE_PRINT_DEFAULTS: '1' },
+    encoding: 'utf8',
+  }).trim();
+  if (!/^--max-old-space-size=\d+/.test(out))
+    throw new Error(`deploy/local/service printed no defaults for ${stage}: ${out}`);
+  return out;
+}
 
 export interface Memory {
   /** Highest VmRSS seen by the sampler, MB. */
@@ -85,7 +91,7 @@ export async function startService(
   const ownLauncher = existsSync(launcher);
   // An older checkout without the launcher gets this checkout's launcher defaults, so both are measured
   // with the same heap settings and the comparison is of the code.
-  const nodeOptions = [ownLauncher ? '' : LAUNCHER_NODE_OPTIONS, options.nodeOptions ?? '']
+  const nodeOptions = [ownLauncher ? '' : launcherNodeOptions(stage), options.nodeOptions ?? '']
     .filter((o) => o !== '')
     .join(' ');
   const [command, args] = ownLauncher
