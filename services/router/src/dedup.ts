@@ -5,7 +5,8 @@ import { UuidWindow } from './uuid-window.js';
  * The bounded window of recently forwarded eventIds (FRESHET_DEDUP_WINDOW; 0 keeps none across
  * batches): the last `capacity` UUIDs (as 128-bit keys, uuid-window.ts) and the last `capacity` ids of any
  * other form (as strings), so at least the last `capacity` eventIds whatever their form. A batch asks through
- * a DedupBatch and commits it only after its output was acknowledged: a batch retried after a failed produce must not find its own events in the window (DESIGN §4.3, §4.5).
+ * a DedupBatch and commits it only after its output was acknowledged: a batch retried after a failed
+ * produce must not find its own events in the window (DESIGN §4.3, §4.5).
  */
 export class DedupWindow {
   private readonly uuids: UuidWindow | null;
