@@ -1,3 +1,5 @@
+import type { PRODUCT_SCALAR_FIELDS } from './avro.js';
+
 // TypeScript shapes of the .avsc files in ../avro (the single source of truth).
 // schema.test.ts proves every type here round-trips through its Avro schema.
 
@@ -56,8 +58,8 @@ export interface EmbedRequest {
   routedAt: number;
 }
 
-/** The fields of a Product an IndexWrite carries (avro.ts PRODUCT_SCALAR_FIELDS). */
-export type ProductScalars = Pick<Product, 'title' | 'category' | 'brand' | 'price' | 'stock'>;
+/** The fields of a Product an IndexWrite carries (the embedder's reader schema keeps only these). */
+export type ProductScalars = Pick<Product, (typeof PRODUCT_SCALAR_FIELDS)[number]>;
 
 /** An EmbedRequest as the embedder decodes it (avro.ts embedderReadSchema): the product's scalars only. */
 export interface EmbedderRequest extends Omit<EmbedRequest, 'product'> {
