@@ -44,7 +44,7 @@ export function createEmbeddingMetrics(registry: Registry): EmbeddingMetrics {
     }),
     tokens: new Counter({
       name: 'freshet_embedding_tokens_total',
-      help: "Tokens embedded by successful requests: cl100k for the API, the model's own for local",
+      help: "Tokens embedded by successful requests: the API's billed usage (cl100k when it reports none), the model's own for local",
       registers,
     }),
     retries: new Counter({
