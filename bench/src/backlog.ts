@@ -67,7 +67,24 @@ export interface BacklogRun {
   seedStyle?: BacklogSystemRun;
   /** The same pipeline drain with another checkout's services (BENCH_REFERENCE_ROOT), in the same run. */
   reference?: BacklogSystemRun & { root: string };
+  /**
+   * With more than one round: every drain of each system, in the order they ran. `freshet`, `seedStyle`
+   * and `reference` above are then each system's median drain by events/s.
+   */
+  drains?: Partial<Record<BacklogEntrant, BacklogSystemRun[]>>;
 }
+
+/** Who drains a backlog segment: the pipeline, the baseline, or another checkout's pipeline. */
+export type BacklogEntrant = BacklogSystem | 'reference';
+
+/** The drain with the median events/s (of an even count, the lower of the middle two). */
+export function medianDrain<T extends BacklogSystemRun>(drains: readonly T[]): T | undefined {
+  const sorted = [...drains].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** The label of round `round`'s topics and collections (round 0 keeps the segment's own names). */
+export const roundLabel = (label: string, round: number) => (round === 0 ? label : `${label}r${round}`);
 
 export interface BacklogContext {
   id: string;
@@ -290,6 +307,9 @@ async function waitFor(get: () => number | undefined, what: string): Promise<num
 /**
  * One backlog segment at one API latency: the events pre-filled on a fresh input topic, then drained by
  * each system in turn, each into a fresh collection, dropped at the end (the topics go with the bench's clean-up).
+ * With `rounds` > 1 every system drains it that many times, each round starting with the next system (so none
+ * always drains first, right after the pre-fill, or last), and the median drain of each is reported: on 2
+ * shared vCPUs one drain's CPU and events/s move ±10 % from run to run.
  */
 export async function runBacklog(
   ctx: BacklogContext,
@@ -303,14 +323,27 @@ export async function runBacklog(
     referenceRoot?: string;
     /** Default `openai`; `local` drains freshet only (the baseline is written for an API). */
     provider?: BacklogProvider;
+    /** Drains per system (default 1). */
+    rounds?: number;
   },
 ): Promise<BacklogRun> {
   const { label, items, latencyMs } = options;
   const provider = options.provider ?? 'openai';
+  const rounds = Math.max(1, options.rounds ?? 1);
   const set = topicSet(ctx.id, label);
-  const collection = `bench_${ctx.id}_${label}`;
-  const seedCollection = `${collection}_seed`;
-  const refCollection = `${collection}ref`;
+  // Round r's names: a topic set of its own reading the same input (the embed and index topics hold the
+  // earlier drains' output, and the groups their offsets), and collections of its own.
+  const names = (round: number) => {
+    const own = roundLabel(label, round);
+    const base = `bench_${ctx.id}_${own}`;
+    return {
+      set: round === 0 ? set : { ...topicSet(ctx.id, own), input: set.input },
+      refSet: { ...topicSet(ctx.id, `${own}ref`), input: set.input },
+      collection: base,
+      seedCollection: `${base}_seed`,
+      refCollection: `${base}ref`,
+    };
+  };
   const api = await ctx.startFakeApi(latencyMs);
   const run: BacklogRun = {
     label,
@@ -320,6 +353,11 @@ export async function runBacklog(
     mixEvents: items.length - options.creates,
     events: items.length,
   };
+  const entrants: BacklogEntrant[] = [
+    ...options.systems,
+    ...(options.referenceRoot ? (['reference'] as const) : []),
+  ];
+  const drains: Partial<Record<BacklogEntrant, BacklogSystemRun[]>> = {};
   try {
     await createTopics(ctx.bk, set, ctx.partitions);
     const events = items.map((item) => {
@@ -327,56 +365,67 @@ export async function runBacklog(
       return item.event;
     }) as ProductEvent[];
     await produceEvents(ctx.bk, set.input, events);
-    for (const system of options.systems) {
-      // Milvus Lite compacts and indexes after a bulk load; the next run should not pay for the last one's.
-      await waitForQuietCpu({ timeoutMs: 30_000 });
-      ctx.say(
-        `  ${label}: ${system === 'freshet' ? 'freshet pipeline' : 'seed-style baseline'}, ${provider === 'local' ? 'the local model' : `${latencyMs} ms API`}`,
-      );
-      const result =
-        system === 'freshet'
-          ? await drainFreshet(ctx, set, collection, api, items, undefined, provider)
-          : await drainSeedStyle(ctx, set, seedCollection, api, items);
-      run[system] = result;
-      const cpu = Object.entries(result.cpuSeconds)
-        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-        .join(', ');
-      ctx.say(
-        `    ${Math.round(result.eventsPerSecond)} events/s, ${result.tokens} tokens, CPU-s ${cpu}; ${oracleText(result.oracle)}`,
-      );
-    }
-    if (options.referenceRoot) {
-      await waitForQuietCpu({ timeoutMs: 30_000 });
-      ctx.say(`  ${label}: freshet pipeline of ${options.referenceRoot} (reference), ${latencyMs} ms API`);
-      // Groups of their own on the same input topic (the embed and index topics hold the first drain's
-      // output, so the reference gets a topic set of its own that reads the same input).
-      const refSet = { ...topicSet(ctx.id, `${label}ref`), input: set.input };
-      await createTopics(ctx.bk, refSet, ctx.partitions);
-      const result = await drainFreshet(ctx, refSet, refCollection, api, items, options.referenceRoot);
-      run.reference = { ...result, root: options.referenceRoot };
-      ctx.say(
-        `    ${Math.round(result.eventsPerSecond)} events/s, ${result.tokens} tokens, CPU-s ${Object.entries(
-          result.cpuSeconds,
-        )
+    for (let round = 0; round < rounds; round++) {
+      const n = names(round);
+      const order = entrants.map((_, i) => entrants[(i + round) % entrants.length] as BacklogEntrant);
+      for (const entrant of order) {
+        // Milvus Lite compacts and indexes after a bulk load; the next run should not pay for the last one's.
+        await waitForQuietCpu({ timeoutMs: 30_000 });
+        const what =
+          entrant === 'freshet'
+            ? 'freshet pipeline'
+            : entrant === 'seedStyle'
+              ? 'seed-style baseline'
+              : `freshet pipeline of ${options.referenceRoot} (reference)`;
+        ctx.say(
+          `  ${label}${rounds > 1 ? ` round ${round + 1}/${rounds}` : ''}: ${what}, ${provider === 'local' ? 'the local model' : `${latencyMs} ms API`}`,
+        );
+        let result: BacklogSystemRun;
+        if (entrant === 'freshet') {
+          if (round > 0) await createTopics(ctx.bk, n.set, ctx.partitions);
+          result = await drainFreshet(ctx, n.set, n.collection, api, items, undefined, provider);
+        } else if (entrant === 'seedStyle') {
+          result = await drainSeedStyle(ctx, n.set, n.seedCollection, api, items);
+        } else {
+          await createTopics(ctx.bk, n.refSet, ctx.partitions);
+          result = await drainFreshet(ctx, n.refSet, n.refCollection, api, items, options.referenceRoot);
+        }
+        drains[entrant] = [...(drains[entrant] ?? []), result];
+        const cpu = Object.entries(result.cpuSeconds)
           .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-          .join(', ')}; ${oracleText(result.oracle)}`,
-      );
+          .join(', ');
+        ctx.say(
+          `    ${Math.round(result.eventsPerSecond)} events/s, ${result.tokens} tokens, CPU-s ${cpu}; ${oracleText(result.oracle)}`,
+        );
+      }
     }
+    for (const entrant of options.systems) {
+      const median = medianDrain(drains[entrant] ?? []);
+      if (median) run[entrant] = median;
+    }
+    const reference = medianDrain(drains.reference ?? []);
+    // The same object as its entry in `drains`, so a report can tell which drain is the median.
+    if (reference && options.referenceRoot)
+      run.reference = Object.assign(reference, { root: options.referenceRoot });
+    if (rounds > 1) run.drains = drains;
     return run;
   } finally {
     // The topics stay until the bench's clean-up: kafkajs' producer keeps every topic it has sent to in its
     // metadata requests, and a deleted one fails the next segment's produce (UNKNOWN_TOPIC_OR_PARTITION).
-    for (const name of [
-      `${collection}_v1`,
-      `${collection}_tombstones`,
-      seedCollection,
-      `${refCollection}_v1`,
-      `${refCollection}_tombstones`,
-    ])
-      await ctx.milvus.releaseCollection({ collection_name: name }).catch(() => {});
-    await dropAll(ctx.milvus, collection).catch(() => {});
-    await dropAll(ctx.milvus, refCollection).catch(() => {});
-    await dropPhysical(ctx.milvus, seedCollection).catch(() => {});
+    for (let round = 0; round < rounds; round++) {
+      const n = names(round);
+      for (const name of [
+        `${n.collection}_v1`,
+        `${n.collection}_tombstones`,
+        n.seedCollection,
+        `${n.refCollection}_v1`,
+        `${n.refCollection}_tombstones`,
+      ])
+        await ctx.milvus.releaseCollection({ collection_name: name }).catch(() => {});
+      await dropAll(ctx.milvus, n.collection).catch(() => {});
+      await dropAll(ctx.milvus, n.refCollection).catch(() => {});
+      await dropPhysical(ctx.milvus, n.seedCollection).catch(() => {});
+    }
     await api.stop();
   }
 }

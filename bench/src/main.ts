@@ -17,6 +17,7 @@ import {
   type BacklogRun,
   type BacklogSystem,
   backlogItems,
+  roundLabel,
   runBacklog,
   sharedProcesses,
 } from './backlog.js';
@@ -92,6 +93,8 @@ const { values: args } = parseArgs({
     'backlog-events': { type: 'string' },
     // Which systems drain each backlog: freshet, seedStyle (comma-separated).
     'backlog-systems': { type: 'string', default: 'freshet,seedStyle' },
+    // Drains per system of each backlog segment (the median is reported); default 3, 1 with --quick.
+    'backlog-rounds': { type: 'string' },
     // The large backlog for memory (RSS with default settings); 0 leaves it out.
     'memory-events': { type: 'string' },
     // Which embedding provider drains it: the fake API, the local model a user without a key gets, or both.
@@ -114,6 +117,8 @@ if (args.help) {
   --backlog-latencies LIST   API latencies of the backlog segments, ms, comma-separated ('' for none)
   --backlog-creates N, --backlog-events N
   --backlog-systems LIST     freshet,seedStyle (default both)
+  --backlog-rounds N         drains per system of each segment, rotating who goes first; the median drain
+                             by events/s is reported (default 3, 1 with --quick)
   --memory-events N          size of the memory backlog (0 leaves it out)
   --memory-providers LIST    who embeds it: openai (the fake API), local (the default model), default both
   env BENCH_REFERENCE_ROOT   a built checkout whose services also drain the first backlog (the CPU reference)
@@ -171,6 +176,9 @@ const backlogLatencies = (args['backlog-latencies'] ?? (quick ? '20' : '20,150')
   .split(',')
   .filter((x) => x.trim() !== '')
   .map(Number);
+const backlogRounds = args['backlog-rounds'] === undefined ? (quick ? 1 : 3) : Number(args['backlog-rounds']);
+if (!Number.isInteger(backlogRounds) || backlogRounds < 1)
+  throw new Error(`--backlog-rounds must be a whole number ≥ 1, got ${args['backlog-rounds']}`);
 const backlogSystems = (args['backlog-systems'] ?? '')
   .split(',')
   .map((x) => x.trim())
@@ -342,16 +350,19 @@ async function main(): Promise<void> {
     stopService: stop,
   };
   const memoryEvents = args['backlog-only'] && args['memory-events'] === undefined ? 0 : SIZES.memoryEvents;
+  const rounds = [...Array(backlogRounds).keys()];
   const backlogLabels = [
-    ...backlogLatencies.map((l) => `backlog${l}`),
-    ...(REFERENCE_ROOT ? backlogLatencies.slice(0, 1).map((l) => `backlog${l}ref`) : []),
+    ...backlogLatencies.flatMap((l) => rounds.map((r) => roundLabel(`backlog${l}`, r))),
+    ...(REFERENCE_ROOT
+      ? backlogLatencies.slice(0, 1).flatMap((l) => rounds.map((r) => `${roundLabel(`backlog${l}`, r)}ref`))
+      : []),
     ...(memoryEvents > 0 ? memoryProviders.map((p) => (p === 'local' ? 'memoryLocal' : 'memory')) : []),
   ];
   /** Issue 13's backlog at each API latency (pipeline and seed-style), then the large one for memory. */
   const runBacklogs = async (): Promise<BacklogResults> => {
     if (backlogLatencies.length > 0)
       say(
-        `backlog segments: ${SIZES.backlogCreates} creates + ${SIZES.backlogEvents} mixed events pre-filled, API ${backlogLatencies.join(' and ')} ms, ${backlogSystems.join(' and ')}`,
+        `backlog segments: ${SIZES.backlogCreates} creates + ${SIZES.backlogEvents} mixed events pre-filled, API ${backlogLatencies.join(' and ')} ms, ${backlogSystems.join(' and ')}${backlogRounds > 1 ? `, ${backlogRounds} rounds` : ''}`,
       );
     const items = backlogItems(seed, SIZES.backlogCreates, SIZES.backlogEvents);
     const runs: BacklogRun[] = [];
@@ -363,6 +374,7 @@ async function main(): Promise<void> {
           creates: SIZES.backlogCreates,
           latencyMs: latency,
           systems: backlogSystems,
+          rounds: backlogRounds,
           // The earlier code's services on the same events in the same run (the CPU target's reference).
           ...(i === 0 && REFERENCE_ROOT ? { referenceRoot: REFERENCE_ROOT } : {}),
         }),

@@ -306,10 +306,7 @@ export function backlogTargets(b: BacklogResults): Target[] {
       met: now <= 0.5 * reference.servicesCpuPerThousand,
     });
   }
-  const all = allRuns(b);
-  const systems = all.flatMap((r) =>
-    (['freshet', 'seedStyle', 'reference'] as const).flatMap((k) => (r[k] ? [{ r, k, x: r[k] }] : [])),
-  );
+  const systems = allRuns(b).flatMap((r) => everyDrain(r).map(({ k, x }) => ({ r, k, x })));
   const wrong = systems.filter(({ x }) => x.oracle.lost + x.oracle.stale + x.oracle.ghost > 0);
   out.push({
     name: 'backlog: Milvus equal to the oracle after each drain',
@@ -341,6 +338,21 @@ function allRuns(b: BacklogResults): BacklogRun[] {
   return [...b.runs, ...(b.memory ? [b.memory] : []), ...(b.memoryLocal ? [b.memoryLocal] : [])];
 }
 
+const SYSTEMS = ['freshet', 'seedStyle', 'reference'] as const;
+
+/** Every drain of a segment: all rounds when it ran more than one, else each system's one drain. */
+function everyDrain(
+  r: BacklogRun,
+): Array<{ k: (typeof SYSTEMS)[number]; round: number; x: BacklogSystemRun }> {
+  return SYSTEMS.flatMap((k) => {
+    const drains = r.drains?.[k] ?? (r[k] ? [r[k]] : []);
+    return drains.map((x, round) => ({ k, round, x }));
+  });
+}
+
+const systemName = (run: BacklogRun, k: (typeof SYSTEMS)[number]) =>
+  k === 'freshet' ? 'freshet' : k === 'seedStyle' ? 'seed-style' : `freshet of ${run.reference?.root}`;
+
 const cpuCell = (run: BacklogSystemRun, key: string) =>
   run.cpuSeconds[key] === undefined ? '—' : fmt(run.cpuSeconds[key] as number, 1);
 
@@ -348,11 +360,10 @@ const cpuCell = (run: BacklogSystemRun, key: string) =>
 export function backlogMarkdown(b: BacklogResults): string[] {
   const rows: string[] = [];
   for (const run of allRuns(b))
-    for (const k of ['freshet', 'seedStyle', 'reference'] as const) {
+    for (const k of SYSTEMS) {
       const x = run[k];
       if (!x) continue;
-      const name =
-        k === 'freshet' ? 'freshet' : k === 'seedStyle' ? 'seed-style' : `freshet of ${run.reference?.root}`;
+      const name = systemName(run, k);
       rows.push(
         `| ${fmt(run.creates)} + ${fmt(run.mixEvents)}, ${run.provider === 'local' ? 'local model, no API' : `${run.latencyMs} ms`} | ${name} | ${fmt(x.eventsPerSecond)} | ${fmt(x.tokens)} | ${cpuCell(x, 'router')} | ${cpuCell(x, 'embedder')} | ${cpuCell(x, 'writer')} | ${cpuCell(x, 'seedStyle')} | ${cpuCell(x, 'kafka')} | ${cpuCell(x, 'milvus')} | ${fmt(perThousand(ownCpu(x), x.events), 2)} | ${fmt(perThousand(ownCpu(x) + (x.cpuSeconds.kafka ?? 0) + (x.cpuSeconds.milvus ?? 0), x.events), 2)} | ${Object.entries(
           x.peakRssMb,
@@ -363,6 +374,13 @@ export function backlogMarkdown(b: BacklogResults): string[] {
           )} | ${x.oracle.lost + x.oracle.stale + x.oracle.ghost === 0 ? `equal (${fmt(x.oracle.rows)} rows)` : `**${x.oracle.lost} lost, ${x.oracle.stale} stale, ${x.oracle.ghost} ghost**`} |`,
       );
     }
+  const rounds = b.runs.filter((r) => r.drains);
+  const drainRows = rounds.flatMap((r) =>
+    everyDrain(r).map(({ k, round, x }) => {
+      const median = r[k] === x;
+      return `| ${r.latencyMs} ms | ${systemName(r, k)} | ${round + 1}${median ? ' (median)' : ''} | ${fmt(x.eventsPerSecond)} | ${fmt(perThousand(ownCpu(x), x.events), 2)} | ${fmt(perThousand(ownCpu(x) + (x.cpuSeconds.kafka ?? 0) + (x.cpuSeconds.milvus ?? 0), x.events), 2)} |`;
+    }),
+  );
   const ratios = b.runs
     .filter((r) => r.freshet && r.seedStyle)
     .map((r) => {
@@ -383,6 +401,16 @@ export function backlogMarkdown(b: BacklogResults): string[] {
     '|---|---|---|---|---|',
     ...ratios,
     '',
+    ...(drainRows.length > 0
+      ? [
+          "Each segment was drained several times by every system, each round starting with the next system; the rows above are each system's median drain by events/s, and every drain is below (round, events/s, own CPU-s per 1,000 events, with Kafka + Milvus).",
+          '',
+          '| API | system | round | events/s | own CPU-s / 1,000 | with Kafka + Milvus / 1,000 |',
+          '|---|---|---|---|---|---|',
+          ...drainRows,
+          '',
+        ]
+      : []),
     ...(b.reference
       ? [
           `Reference for the CPU target: ${b.reference.label}, services' CPU-s per 1,000 events ${fmt(b.reference.servicesCpuPerThousand, 2)} at ${b.reference.latencyMs} ms.`,
