@@ -232,8 +232,10 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     const worker = new Worker(new URL('./local-worker.js', import.meta.url), {
       workerData: this.setup,
       // The worker's own heap holds the tokenizer's vocabulary and a batch's texts and ids; ONNX Runtime's
-      // memory is native. A small young generation: a batch's garbage is a few hundred KB, and V8 would
-      // otherwise grow it to tens of MB of RSS per worker (measured: 14 MB less, README Memory).
+      // memory is native. A small young generation: a batch's garbage is a few hundred KB. V8's heap flags
+      // are process-wide and win over these limits, so under the launcher's, the image's and the chart's
+      // --max-semi-space-size the worker gets that young generation instead (heap ~28 MB against ~17 MB
+      // with these limits alone; ~3 MB of RSS at peak, README Memory).
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 4 },
       execArgv: workerExecArgv(process.execArgv),
       stderr: false,
