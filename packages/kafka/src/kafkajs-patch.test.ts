@@ -176,3 +176,46 @@ test('a record batch written in one encoder reads back whole, with the CRC32C of
     values.map((v, i) => [`p-${i}`, v, String(i)]),
   );
 });
+
+test('a varlong within int32 is written as kafkajs’ BigInt path writes it, and sized the same', () => {
+  const EncoderClass = Encoder as unknown as { sizeOfVarLong(v: number | string): number };
+  const values = [0, -0, 1, -1, 63, 64, -64, -65, 8191, 8192, 2 ** 31 - 1, -(2 ** 31), 1_000_000, -1_000_000];
+  for (let i = 0; i < 20_000; i++) values.push(Math.floor((Math.random() * 2 - 1) * 2 ** 31));
+  for (const value of values) {
+    // A string takes the unpatched path (kafkajs' Long.fromValue), the reference.
+    const asLong = String(value);
+    const fast = new Encoder().writeVarLong(value).buffer;
+    const long = (new Encoder() as unknown as { writeVarLong(v: string): KafkaEncoder }).writeVarLong(
+      asLong,
+    ).buffer;
+    assert.deepEqual(fast, long, `${value}`);
+    assert.equal(EncoderClass.sizeOfVarLong(value), EncoderClass.sizeOfVarLong(asLong), `${value}`);
+    assert.equal(EncoderClass.sizeOfVarLong(value), fast.length);
+  }
+  // Past int32 the Long path itself runs: 2^31 zigzags to 2^32, five 7-bit groups.
+  assert.equal(new Encoder().writeVarLong(2 ** 31).buffer.toString('hex'), '8080808010');
+});
+
+test('messages are grouped per partition in their order, as kafkajs’ reduce grouped them', () => {
+  type Message = { key: string };
+  type Group = (args: {
+    topic: string;
+    partitionMetadata: unknown[];
+    messages: Message[];
+    partitioner: (args: { message: Message }) => number;
+  }) => Record<string, Message[]>;
+  const group = require('kafkajs/src/producer/groupMessagesPerPartition.js') as Group;
+  const partitioner = ({ message }: { message: Message }) => Number.parseInt(message.key, 36) % 6;
+  const messages = Array.from({ length: 5_000 }, () => ({ key: randomBytes(4).toString('hex') }));
+  // kafkajs 2.2.4's own code, the reference.
+  const expected = messages.reduce<Record<string, Message[]>>((result, message) => {
+    const partition = partitioner({ message });
+    const current = result[partition] || [];
+    return Object.assign(result, { [partition]: [...current, message] });
+  }, {});
+  const partitionMetadata = [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId }));
+  const got = group({ topic: 't', partitionMetadata, messages, partitioner });
+  assert.deepEqual(got, expected);
+  assert.equal(Object.keys(got).length, 6);
+  assert.deepEqual(group({ topic: 't', partitionMetadata: [], messages, partitioner }), {});
+});
