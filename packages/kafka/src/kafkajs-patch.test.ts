@@ -219,3 +219,29 @@ test('messages are grouped per partition in their order, as kafkajs’ reduce gr
   assert.equal(Object.keys(got).length, 6);
   assert.deepEqual(group({ topic: 't', partitionMetadata: [], messages, partitioner }), {});
 });
+
+test('a varint is written straight into the buffer, the LEB128 bytes of its zigzag’s low 32 bits', () => {
+  // kafkajs' varint, written out: zigzag, then 7 bits a byte, low first, the high bit set on all but the last.
+  const reference = (value: number, zigzag: boolean) => {
+    let rest = (zigzag ? (value << 1) ^ (value >> 31) : value) >>> 0;
+    const bytes: number[] = [];
+    while (rest > 0x7f) {
+      bytes.push((rest & 0x7f) | 0x80);
+      rest >>>= 7;
+    }
+    bytes.push(rest);
+    return Buffer.from(bytes);
+  };
+  const enc = () => new Encoder() as unknown as KafkaEncoder & { writeUVarInt(v: number): KafkaEncoder };
+  const values = [0, 1, -1, 127, 128, -128, 16_383, 16_384, 2 ** 31 - 1, -(2 ** 31), 2 ** 32 - 1, 300];
+  for (let i = 0; i < 50_000; i++) values.push(Math.floor((Math.random() * 2 - 1) * 2 ** 31));
+  for (const value of values) {
+    assert.deepEqual(enc().writeVarInt(value).buffer, reference(value, true), `varint ${value}`);
+    if (value >= 0)
+      assert.deepEqual(enc().writeUVarInt(value).buffer, reference(value, false), `uvarint ${value}`);
+  }
+  // Many in one encoder, past its initial size: each lands after the last.
+  const many = enc();
+  for (const value of values.slice(0, 2_000)) many.writeVarInt(value);
+  assert.deepEqual(many.buffer, Buffer.concat(values.slice(0, 2_000).map((v) => reference(v, true))));
+});
