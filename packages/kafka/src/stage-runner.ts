@@ -36,7 +36,9 @@ export function detachRecord<R extends Pick<StageRecord, 'key' | 'value' | 'head
 function copyHeaders(headers: IHeaders): IHeaders {
   const copy: IHeaders = {};
   const one = (v: Buffer | string) => (typeof v === 'string' ? v : Buffer.from(v));
-  for (const [name, value] of Object.entries(headers)) {
+  // for…in, not Object.entries: this runs for every record a stage keeps.
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) copy[name] = Array.isArray(value) ? value.map(one) : one(value);
   }
   return copy;
