@@ -245,3 +245,48 @@ test('a varint is written straight into the buffer, the LEB128 bytes of its zigz
   for (const value of values.slice(0, 2_000)) many.writeVarInt(value);
   assert.deepEqual(many.buffer, Buffer.concat(values.slice(0, 2_000).map((v) => reference(v, true))));
 });
+
+test('a record’s timestamp and offset are its batch’s first plus its deltas: the decimal BigInt gives', () => {
+  type RecordDecoder = (
+    decoder: unknown,
+    batchContext: object,
+  ) => { timestamp: string; offset: string; value: Buffer };
+  const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as RecordDecoder;
+  const Reader = Decoder as unknown as new (b: Buffer) => { readVarInt(): number };
+  const rand = (bits: number) => Math.floor((Math.random() * 2 - 1) * 2 ** bits);
+  const cases: Array<{ first: string; delta: number | string; offset: string; offsetDelta: number }> = [
+    { first: '1796590000000', delta: 0, offset: '0', offsetDelta: 0 },
+    { first: '-1', delta: 5, offset: '9007199254740990', offsetDelta: 3 }, // an offset sum past 2^53
+    { first: '9223372036854775000', delta: 7, offset: '42', offsetDelta: 1 }, // a base past 2^53
+    { first: '1796590000000', delta: String(2 ** 60), offset: '1', offsetDelta: 2 }, // a delta past 7 bytes
+  ];
+  for (let i = 0; i < 5_000; i++)
+    cases.push({
+      first: String(1_796_590_000_000 + rand(40)),
+      delta: rand(Math.random() * 50),
+      offset: String(Math.abs(rand(50))),
+      offsetDelta: Math.abs(rand(20)),
+    });
+  for (const c of cases) {
+    const value = randomBytes(8);
+    const bytes = Record({
+      offsetDelta: c.offsetDelta,
+      timestampDelta: c.delta as number,
+      key: 'k',
+      value,
+      headers: {},
+    }).buffer;
+    const reader = new Reader(bytes);
+    reader.readVarInt(); // the record's length, read by the batch before a record is decoded
+    const record = decodeRecord(reader, {
+      firstOffset: c.offset,
+      firstTimestamp: c.first,
+      maxTimestamp: c.first,
+      magicByte: 2,
+      timestampType: 0,
+    });
+    assert.equal(record.timestamp, String(BigInt(c.first) + BigInt(c.delta)), JSON.stringify(c));
+    assert.equal(record.offset, String(BigInt(c.offset) + BigInt(c.offsetDelta)), JSON.stringify(c));
+    assert.deepEqual(record.value, value);
+  }
+});
