@@ -7,7 +7,15 @@ export {
 } from './health.js';
 export { consumerDrainMs, exitOnSignals, exitOnStartupError } from './lifecycle.js';
 export { createLogger, type Logger, type LoggerOptions, maskSecrets, REDACT_PATHS } from './logger.js';
-export { Counter, createMetrics, Gauge, Histogram, type PipelineMetrics, Registry } from './metrics.js';
+export {
+  Counter,
+  createMetrics,
+  Gauge,
+  Histogram,
+  OutcomeTally,
+  type PipelineMetrics,
+  Registry,
+} from './metrics.js';
 export { StartupProgress } from './startup.js';
 export {
   contextFromHeaders,

@@ -87,3 +87,26 @@ export function createMetrics(service: string, registry = new Registry()): Pipel
     }),
   };
 }
+
+/**
+ * A batch's events counted per (type, outcome), added to `freshet_events_total` in one go once the batch is
+ * done (so a retried batch counts once). prom-client builds a key from the labels on every `inc`: once per
+ * record that was one of a stage's larger sources of garbage.
+ */
+export class OutcomeTally<Type extends string = string, Outcome extends string = string> {
+  private readonly counts = new Map<string, { type: Type; outcome: Outcome; n: number }>();
+
+  add(type: Type, outcome: Outcome, n = 1): void {
+    if (n === 0) return;
+    const key = `${type}\u0000${outcome}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.n += n;
+    else this.counts.set(key, { type, outcome, n });
+  }
+
+  /** Adds the tallies to the events counter under `stage`, and starts over. */
+  record(metrics: Pick<PipelineMetrics, 'events'>, stage: string): void {
+    for (const { type, outcome, n } of this.counts.values()) metrics.events.inc({ stage, type, outcome }, n);
+    this.counts.clear();
+  }
+}

@@ -9,7 +9,13 @@ import {
   sourceHeaders,
 } from '@freshet/kafka';
 import type { AvroCodec, EmbedderRequest } from '@freshet/schemas';
-import { type Failpoints, type Logger, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
+import {
+  type Failpoints,
+  type Logger,
+  OutcomeTally,
+  type PipelineMetrics,
+  startRecordSpan,
+} from '@freshet/telemetry';
 import { decodeEmbedderRequest } from './decode.js';
 import { earlyPassThrough, stillToSend } from './early.js';
 import { InFlightRecord, InFlightRecords } from './in-flight-records.js';
@@ -229,10 +235,7 @@ async function complete(
   await produceAll(deps.producer, deps.indexTopic, messages);
   if (letters.length > 0) {
     await deps.dlq.publish(letters);
-    for (const l of letters) {
-      deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
-      deps.metrics.events.inc({ stage: STAGE, type: 'UNKNOWN', outcome: 'dlq' });
-    }
+    for (const l of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: l.reason });
   }
   deps.failpoints?.reach('embedder.after-produce');
 
@@ -243,15 +246,18 @@ async function complete(
   for (const [hash, vector] of resolution.byHash) {
     if (vector.length > 0) deps.embeddings.embeddings.set(hash, vector);
   }
+  const tally = new OutcomeTally();
+  tally.add('UNKNOWN', 'dlq', letters.length);
   for (const { request, outcome, deleted } of outcomes) {
     if (request.type === 'DELETE' || deleted) deps.embeddings.productHashes.delete(request.productId);
     else if (request.contentHash && needsVector(request) && outcome !== 'superseded')
       deps.embeddings.productHashes.set(request.productId, request.contentHash);
-    deps.metrics.events.inc({ stage: STAGE, type: request.type, outcome });
+    tally.add(request.type, outcome);
   }
-  deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'embedded' }, resolution.embedded);
-  deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'cache_hit' }, resolution.cacheHits);
-  deps.metrics.events.inc({ stage: STAGE, type: 'TEXT', outcome: 'indexed_hit' }, resolution.indexedHits);
+  tally.add('TEXT', 'embedded', resolution.embedded);
+  tally.add('TEXT', 'cache_hit', resolution.cacheHits);
+  tally.add('TEXT', 'indexed_hit', resolution.indexedHits);
+  tally.record(deps.metrics, STAGE);
 }
 
 type SharedEmbed = (

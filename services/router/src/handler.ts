@@ -8,7 +8,7 @@ import {
   type StageRecord,
 } from '@freshet/kafka';
 import type { AvroCodec, EventType } from '@freshet/schemas';
-import type { Logger, PipelineMetrics } from '@freshet/telemetry';
+import { type Logger, OutcomeTally, type PipelineMetrics } from '@freshet/telemetry';
 import { decodeProductEvent } from './decode.js';
 import type { DedupWindow } from './dedup.js';
 import { InvalidEventError } from './errors.js';
@@ -48,7 +48,8 @@ export function createRouterHandler(deps: RouterDeps): BatchHandler {
     const dedup = deps.dedup.batch();
     const forwards: Message[] = [];
     const letters: DeadLetter[] = [];
-    const outcomes = new OutcomeCounts();
+    // Added to the counters only once the batch is durable (a retried batch counts once).
+    const outcomes = new OutcomeTally<EventType | typeof UNDECODED, Outcome>();
 
     for (const record of records) {
       const decoded = await decodeProductEvent(deps.codec, record);
@@ -81,7 +82,7 @@ export function createRouterHandler(deps: RouterDeps): BatchHandler {
     if (letters.length > 0) await deps.dlq.publish(letters);
     dedup.commit();
 
-    outcomes.record(deps.metrics);
+    outcomes.record(deps.metrics, STAGE);
     for (const letter of letters) deps.metrics.dlq.inc({ stage: STAGE, reason: letter.reason });
     if (letters.length > 0) {
       deps.logger.warn(
@@ -98,24 +99,4 @@ export function createRouterHandler(deps: RouterDeps): BatchHandler {
 
 function deadLetter(record: StageRecord, reason: string, message: string): DeadLetter {
   return { reason, message, record };
-}
-
-/** Per-batch tallies, added to the counters only once the batch is durable (a retried batch counts once). */
-class OutcomeCounts {
-  private readonly counts = new Map<
-    string,
-    { type: EventType | typeof UNDECODED; outcome: Outcome; n: number }
-  >();
-
-  add(type: EventType | typeof UNDECODED, outcome: Outcome): void {
-    const key = `${type}/${outcome}`;
-    const entry = this.counts.get(key);
-    if (entry) entry.n++;
-    else this.counts.set(key, { type, outcome, n: 1 });
-  }
-
-  record(metrics: PipelineMetrics): void {
-    for (const { type, outcome, n } of this.counts.values())
-      metrics.events.inc({ stage: STAGE, type, outcome }, n);
-  }
 }

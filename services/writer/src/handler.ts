@@ -8,8 +8,7 @@ import {
 } from '@freshet/kafka';
 import { vectorFromBytes } from '@freshet/milvus';
 import type { AvroCodec, IndexWrite } from '@freshet/schemas';
-import type { Logger, PipelineMetrics } from '@freshet/telemetry';
-import { startRecordSpan } from '@freshet/telemetry';
+import { type Logger, OutcomeTally, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
 import {
   collapseByVersion,
   type GuardedWrite,
@@ -177,14 +176,16 @@ async function applyBatch(
     );
   }
 
+  const tally = new OutcomeTally();
   for (const { productId, writes: productWrites, outcomes } of plans) {
     const isRejected = rejectedById.has(productId);
     productWrites.forEach((w, i) => {
       const outcome = isRejected ? 'dlq' : (outcomes[i] ?? 'applied');
-      deps.metrics.events.inc({ stage: STAGE, type: w.eventType, outcome });
+      tally.add(w.eventType, outcome);
       if (outcome === 'applied') deps.metrics.freshness.observe(Math.max(0, indexedAt - w.occurredAt) / 1000);
     });
   }
+  tally.record(deps.metrics, STAGE);
   deps.onAcknowledged?.();
 }
 
