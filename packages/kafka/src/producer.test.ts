@@ -21,6 +21,25 @@ test('a single record larger than the budget is sent alone', () => {
   assert.deepEqual(chunkBySize([], 1000), []);
 });
 
+test('headers count toward the budget: a Buffer by its bytes, a string by its length, arrays by each value', () => {
+  // 64 bytes of overhead per record, plus key, value and headers (names and values).
+  const withHeaders = (key: string, headers: Record<string, string | Buffer | Array<string | Buffer>>) => ({
+    key,
+    value: Buffer.alloc(100),
+    headers,
+  });
+  const big = withHeaders('a', { trace: Buffer.alloc(800) }); // 64 + 1 + 100 + 5 + 800 = 970
+  const small = withHeaders('b', { t: 'x'.repeat(10), list: ['yy', Buffer.alloc(3)] }); // 64 + 1 + 100 + 1 + 10 + 4 + 5 = 185
+  assert.deepEqual(
+    chunkBySize([big, small], 1155).map((c) => c.map((m) => m.key)),
+    [['a', 'b']],
+  );
+  assert.deepEqual(
+    chunkBySize([big, small], 1154).map((c) => c.map((m) => m.key)),
+    [['a'], ['b']],
+  );
+});
+
 /** A producer whose requests are held until released, recording what each carried. */
 function heldProducer() {
   const requests: Array<{ topic: string; keys: string[] }[]> = [];

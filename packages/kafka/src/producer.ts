@@ -36,7 +36,9 @@ function recordBytes(m: Message): number {
   return size;
 }
 
-const headerLength = (v: Buffer | string | undefined) => (v === undefined ? 0 : v.length);
+// Strings and Buffers by their length; anything else a JavaScript caller slipped past the types as its string.
+const headerLength = (v: unknown) =>
+  typeof v === 'string' || Buffer.isBuffer(v) ? v.length : v == null ? 0 : String(v).length;
 
 /** Consecutive chunks of at most `maxBytes` each (a single larger record goes alone), in order. */
 export function chunkBySize(messages: readonly Message[], maxBytes = MAX_REQUEST_BYTES): Message[][] {

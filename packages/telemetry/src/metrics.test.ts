@@ -19,6 +19,7 @@ test('an outcome tally adds each (type, outcome) once to the events counter, the
     [
       ['CREATE', 'vector', 2],
       ['PRICE_CHANGE', 'passthrough', 5],
+      ['TEXT', 'cache_hit', 0],
       ['TEXT', 'embedded', 7],
     ].sort(),
   );

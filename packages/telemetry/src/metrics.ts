@@ -96,8 +96,8 @@ export function createMetrics(service: string, registry = new Registry()): Pipel
 export class OutcomeTally<Type extends string = string, Outcome extends string = string> {
   private readonly counts = new Map<string, { type: Type; outcome: Outcome; n: number }>();
 
+  /** An `n` of 0 still makes the series (a dashboard sees it at 0 rather than missing). */
   add(type: Type, outcome: Outcome, n = 1): void {
-    if (n === 0) return;
     const key = `${type}\u0000${outcome}`;
     const entry = this.counts.get(key);
     if (entry) entry.n += n;

@@ -247,7 +247,7 @@ async function complete(
     if (vector.length > 0) deps.embeddings.embeddings.set(hash, vector);
   }
   const tally = new OutcomeTally();
-  tally.add('UNKNOWN', 'dlq', letters.length);
+  if (letters.length > 0) tally.add('UNKNOWN', 'dlq', letters.length);
   for (const { request, outcome, deleted } of outcomes) {
     if (request.type === 'DELETE' || deleted) deps.embeddings.productHashes.delete(request.productId);
     else if (request.contentHash && needsVector(request) && outcome !== 'superseded')
