@@ -40,15 +40,13 @@ function recordBytes(m: Message): number {
 const headerLength = (v: unknown) =>
   typeof v === 'string' || Buffer.isBuffer(v) ? v.length : v == null ? 0 : String(v).length;
 
-/** Consecutive chunks of at most `maxBytes` each (a single larger record goes alone), in order. */
-export function chunkBySize(messages: readonly Message[], maxBytes = MAX_REQUEST_BYTES): Message[][] {
-  return sizedChunks(messages, maxBytes).map((c) => c.messages);
-}
-
-/** chunkBySize's chunks with their byte counts, each record measured once. */
-function sizedChunks(
+/**
+ * Consecutive chunks of at most `maxBytes` each (a single larger record goes alone), in order, with their
+ * byte counts (each record measured once).
+ */
+export function chunkBySize(
   messages: readonly Message[],
-  maxBytes: number,
+  maxBytes = MAX_REQUEST_BYTES,
 ): Array<{ messages: Message[]; bytes: number }> {
   const chunks: Array<{ messages: Message[]; bytes: number }> = [];
   let current: Message[] = [];
@@ -122,7 +120,7 @@ export class SendCoalescer {
 
   send(topic: string, messages: Message[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      const chunks = sizedChunks(messages, this.maxRequestBytes);
+      const chunks = chunkBySize(messages, this.maxRequestBytes);
       const caller: Caller = { resolve, reject, left: chunks.length, failed: false };
       for (const c of chunks) this.queue.push({ topic, messages: c.messages, bytes: c.bytes, caller });
       if (!this.sending) void this.drain();
