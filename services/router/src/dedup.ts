@@ -24,7 +24,8 @@ export class DedupWindow {
 
   has(eventId: string): boolean {
     if (this.uuids === null || this.others === null) return false;
-    return this.uuids.has(eventId) || this.others.has(eventId);
+    // A UUID is only ever held by the UUID window: the string LRU is asked for other ids alone.
+    return this.uuids.lookup(eventId) ?? this.others.has(eventId);
   }
 
   get size(): number {

@@ -33,7 +33,12 @@ export class UuidWindow {
 
   /** True when `id` is a canonical UUID (8-4-4-4-12 lowercase hex) among the last `capacity` added. */
   has(id: string): boolean {
-    return parseUuid(id, this.probe) && this.find(this.probe) >= 0;
+    return this.lookup(id) === true;
+  }
+
+  /** Whether `id` is among the last `capacity` added; undefined when it is not a UUID (never held here). */
+  lookup(id: string): boolean | undefined {
+    return parseUuid(id, this.probe) ? this.find(this.probe) >= 0 : undefined;
   }
 
   /** Adds a UUID (false, nothing added, when `id` is not one); the oldest key falls out once full. */
