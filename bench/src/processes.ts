@@ -27,6 +27,22 @@ export function launcherNodeOptions(stage: Stage): string {
   return out;
 }
 
+/**
+ * The default node command-line flags of a stage under this checkout's deploy/local/service: V8 flags
+ * NODE_OPTIONS refuses (the old generation's growth), which the image's and the chart's commands carry too.
+ */
+export function launcherNodeFlags(stage: Stage): string[] {
+  const out = execFileSync('bash', [join(REPO_ROOT, 'deploy/local/service'), stage], {
+    env: { ...process.env, FRESHET_SERVICE_PRINT_FLAGS: '1' },
+    encoding: 'utf8',
+  }).trim();
+  const flags = out === '' ? [] : out.split(/\s+/);
+  const notAFlag = flags.find((f) => !f.startsWith('--'));
+  if (notAFlag !== undefined)
+    throw new Error(`deploy/local/service printed a default flag that is none for ${stage}: ${out}`);
+  return flags;
+}
+
 export interface Memory {
   /** Highest VmRSS seen by the sampler, MB. */
   peakRssMb: number;
@@ -89,8 +105,8 @@ export async function startService(
   const root = options.root ?? SERVICES_ROOT;
   const launcher = join(root, 'deploy/local/service');
   const ownLauncher = existsSync(launcher);
-  // An older checkout without the launcher gets this checkout's launcher defaults, so both are measured
-  // with the same heap settings and the comparison is of the code.
+  // An older checkout without the launcher gets this checkout's launcher defaults (NODE_OPTIONS and the
+  // command-line flags), so both are measured with the same heap settings and the comparison is of the code.
   const nodeOptions = [ownLauncher ? '' : launcherNodeOptions(stage), options.nodeOptions ?? '']
     .filter((o) => o !== '')
     .join(' ');
@@ -98,7 +114,12 @@ export async function startService(
     ? ['bash', [launcher, stage, ...nodeFlags]]
     : [
         process.execPath,
-        ['--enable-source-maps', ...nodeFlags, join(root, `services/${stage}/dist/main.js`)],
+        [
+          '--enable-source-maps',
+          ...launcherNodeFlags(stage),
+          ...nodeFlags,
+          join(root, `services/${stage}/dist/main.js`),
+        ],
       ];
   const child: ChildProcess = spawn(command, args, {
     cwd: root,

@@ -448,7 +448,7 @@ export function backlogOnlyMarkdown(r: BacklogOnlyResults): string {
     '# freshet bench (backlog only)',
     '',
     `${r.startedAt}, ${fmt(r.durationSeconds)} s. Machine: ${m.cores} cores (${m.cpuModel}), ${fmt(m.memoryGb, 1)} GB, Node ${m.node}. Load average (1 min): start ${fmt(m.load.start, 2)}, mean ${fmt(m.load.mean, 2)}, max ${fmt(m.load.max, 2)}.`,
-    `Services from ${r.servicesRoot} (started by its deploy/local/service when it has one, else \`node main.js\`); extra NODE_OPTIONS ${Object.entries(
+    `Services from ${r.servicesRoot} (started by its deploy/local/service when it has one, else \`node main.js\` with this checkout's launcher defaults); extra NODE_OPTIONS ${Object.entries(
       r.serviceNodeOptions,
     )
       .map(([stage, o]) => `${stage} \`${o || '(none)'}\``)
@@ -479,7 +479,7 @@ export function markdown(r: BenchResults): string {
       .map(([k, v]) => `${k} ${fmt(100 * v, 1)} %`)
       .join(
         ', ',
-      )}; Zipf ids; ${r.config.partitions} partitions; one instance of each service; fake OpenAI API with ${r.config.apiLatencyMs} ms per request, ${r.config.model} at ${r.config.dimension} dimensions. Services started as users start them (deploy/local/service: its default NODE_OPTIONS, the image's and the chart's), with MALLOC_ARENA_MAX=2 (as in the image) and extra NODE_OPTIONS ${Object.entries(
+      )}; Zipf ids; ${r.config.partitions} partitions; one instance of each service; fake OpenAI API with ${r.config.apiLatencyMs} ms per request, ${r.config.model} at ${r.config.dimension} dimensions. Services started as users start them (deploy/local/service: its default NODE_OPTIONS and node flags, the image's and the chart's), with MALLOC_ARENA_MAX=2 (as in the image) and extra NODE_OPTIONS ${Object.entries(
       r.config.serviceNodeOptions,
     )
       .map(([stage, o]) => `${stage} \`${o || '(none)'}\``)

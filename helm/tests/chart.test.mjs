@@ -142,6 +142,22 @@ describe('helm/freshet rendered', () => {
     assert.ok(own.ok, own.stderr);
     assert.deepEqual(routerEnv(own.docs), ['--max-old-space-size=300']);
   });
+  test('default values: the router and the writer let the old generation grow to twice its live size (node flag)', () => {
+    const args = (docs, stage) => byStage(docs, 'Deployment').get(stage).spec.template.spec.containers[0].args;
+    for (const stage of ['router', 'writer']) {
+      const a = args(defaults, stage);
+      const flag = a.indexOf('--heap-growing-percent=100');
+      assert.ok(flag > 0 && flag < a.indexOf(`services/${stage}/dist/main.js`), `${stage}: ${a.join(' ')}`);
+    }
+    assert.deepEqual(args(defaults, 'embedder'), ['node', '--enable-source-maps', 'services/embedder/dist/main.js']);
+    // stages.<stage>.nodeFlags replaces them; a value that is no flag is refused by the schema.
+    const none = render(['--set-json', 'stages.router.nodeFlags=[]']);
+    assert.ok(none.ok, none.stderr);
+    assert.deepEqual(args(none.docs, 'router'), ['node', '--enable-source-maps', 'services/router/dist/main.js']);
+    const bad = render(['--set-json', 'stages.writer.nodeFlags=["rm -rf /"]']);
+    assert.equal(bad.ok, false);
+    assert.match(bad.stderr, /nodeFlags/);
+  });
   test('KEDA on: one ScaledObject per stage on its own consumer group and input topic, capped at the partitions', () => {
     const topics = { router: 'catalog.product-events', embedder: 'freshet.embed-requests', writer: 'freshet.index-writes' };
     const scalers = byStage(allOn, 'ScaledObject');
