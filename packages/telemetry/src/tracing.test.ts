@@ -26,3 +26,44 @@ test('with tracing off a stage never loads the OpenTelemetry SDK or its exporter
   assert.equal(out.onEnabled, true);
   assert.ok(out.onLoaded >= 2, JSON.stringify(out));
 });
+
+test('untraced records pass a canonical traceparent on as the W3C propagator would, and anything else through it', async () => {
+  const { contextFromHeaders, headersFromContext, untracedHeaders } = await import('./tracing.js');
+  const viaPropagator = (h: Parameters<typeof untracedHeaders>[0]) => headersFromContext(contextFromHeaders(h));
+  const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const passedOn: Array<Parameters<typeof untracedHeaders>[0]> = [
+    { traceparent: tp },
+    { traceparent: Buffer.from(tp) },
+    { traceparent: [Buffer.from(tp), 'ignored'] },
+    { traceparent: tp.replace(/-01$/, '-00') },
+    { traceparent: tp.replace(/-01$/, '-0a') },
+    // Not canonical: the propagator normalises them (or adds tracestate), and so must this.
+    { traceparent: ` ${tp}` },
+    { traceparent: `01${tp.slice(2)}-future` },
+    { traceparent: tp, tracestate: 'vendor=abc,other=1' },
+    { traceparent: tp.replace(/-01$/, '-03'), other: Buffer.from('x') },
+  ];
+  for (const headers of passedOn) {
+    const expected = viaPropagator(headers);
+    assert.ok(expected.traceparent, JSON.stringify(headers));
+    assert.deepEqual(untracedHeaders(headers), expected, JSON.stringify(headers));
+  }
+  // No usable traceparent: the propagator gives nothing, so a fresh random one keeps the header contract.
+  const fresh = /^00-[\da-f]{32}-[\da-f]{16}-00$/;
+  const none: Array<Parameters<typeof untracedHeaders>[0]> = [
+    undefined,
+    {},
+    { traceparent: tp.toUpperCase() },
+    { traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` },
+    { traceparent: `00-0af7651916cd43dd8448eb211c80319c-${'0'.repeat(16)}-01` },
+    { traceparent: `${tp}-trailing` },
+    { traceparent: 'garbage' },
+  ];
+  for (const headers of none) {
+    assert.deepEqual(viaPropagator(headers), {}, JSON.stringify(headers));
+    const out = untracedHeaders(headers);
+    assert.match(out.traceparent ?? '', fresh, JSON.stringify(headers));
+    assert.deepEqual(Object.keys(out), ['traceparent']);
+  }
+  assert.notEqual(untracedHeaders(undefined).traceparent, untracedHeaders(undefined).traceparent);
+});

@@ -156,15 +156,34 @@ function untracedRecord(headers: KafkaHeaders | undefined): RecordSpan {
   return {
     span: UNTRACED_SPAN,
     get outgoing() {
-      if (outgoing === undefined) {
-        outgoing = headersFromContext(contextFromHeaders(headers));
-        if (!outgoing.traceparent)
-          outgoing = headersFromContext(trace.setSpanContext(ROOT_CONTEXT, randomSpanContext()));
-      }
+      if (outgoing === undefined) outgoing = untracedHeaders(headers);
       return outgoing;
     },
     end() {},
   };
+}
+
+// A canonical version-00 traceparent: what the W3C propagator writes back unchanged (lower-case hex,
+// non-zero ids, flags below 0x10, nothing after them).
+const CANONICAL_TRACEPARENT = /^00-(?!0{32})[\da-f]{32}-(?!0{16})[\da-f]{16}-0[\da-f]$/;
+
+/**
+ * The outgoing headers of a record when tracing is off: its own `traceparent` passed on, or a fresh one.
+ * A canonical traceparent with no tracestate (every record freshet makes) is passed on as it is, which is
+ * what extracting and injecting it through the propagator gives, without its contexts and regex groups
+ * per record; anything else goes through the propagator.
+ */
+export function untracedHeaders(headers: KafkaHeaders | undefined): Record<string, string> {
+  if (headers !== undefined && headers.tracestate === undefined) {
+    const value = headers.traceparent;
+    const first = Array.isArray(value) ? value[0] : value;
+    const traceparent = first === undefined ? undefined : first.toString();
+    if (traceparent !== undefined && CANONICAL_TRACEPARENT.test(traceparent)) return { traceparent };
+  }
+  const outgoing = headersFromContext(contextFromHeaders(headers));
+  return outgoing.traceparent
+    ? outgoing
+    : headersFromContext(trace.setSpanContext(ROOT_CONTEXT, randomSpanContext()));
 }
 
 export function withContext<T>(ctx: Context, fn: () => T): T {
