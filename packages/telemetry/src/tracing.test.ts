@@ -29,7 +29,8 @@ test('with tracing off a stage never loads the OpenTelemetry SDK or its exporter
 
 test('untraced records pass a canonical traceparent on as the W3C propagator would, and anything else through it', async () => {
   const { contextFromHeaders, headersFromContext, untracedHeaders } = await import('./tracing.js');
-  const viaPropagator = (h: Parameters<typeof untracedHeaders>[0]) => headersFromContext(contextFromHeaders(h));
+  const viaPropagator = (h: Parameters<typeof untracedHeaders>[0]) =>
+    headersFromContext(contextFromHeaders(h));
   const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
   const passedOn: Array<Parameters<typeof untracedHeaders>[0]> = [
     { traceparent: tp },
