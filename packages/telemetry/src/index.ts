@@ -20,6 +20,7 @@ export { StartupProgress } from './startup.js';
 export {
   contextFromHeaders,
   headersFromContext,
+  isTracing,
   type KafkaHeaders,
   type RecordSpan,
   startRecordSpan,

@@ -76,6 +76,11 @@ export function startTracing(options: TracingOptions): Tracing {
   return { enabled: true, shutdown: () => sdk.shutdown() };
 }
 
+/** Whether this process exports traces (startTracing was given an endpoint). */
+export function isTracing(): boolean {
+  return sdkStarted;
+}
+
 export type KafkaHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 // The W3C propagator is used directly, not through the global API, so `traceparent` flows through a

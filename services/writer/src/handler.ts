@@ -8,7 +8,13 @@ import {
 } from '@freshet/kafka';
 import { vectorFromBytes } from '@freshet/milvus';
 import type { AvroCodec, IndexWrite } from '@freshet/schemas';
-import { type Logger, OutcomeTally, type PipelineMetrics, startRecordSpan } from '@freshet/telemetry';
+import {
+  isTracing,
+  type Logger,
+  OutcomeTally,
+  type PipelineMetrics,
+  startRecordSpan,
+} from '@freshet/telemetry';
 import {
   collapseByVersion,
   type GuardedWrite,
@@ -89,14 +95,17 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       writes.push(write);
       recordOf.set(write, record);
     }
-    const spans = writes.map((w) => {
-      const record = recordOf.get(w)!;
-      return startRecordSpan(STAGE, 'writer.apply', record.headers, {
-        'freshet.product_id': w.productId,
-        'freshet.version': w.version,
-        'freshet.op': w.op,
-      });
-    });
+    // Untraced, a span per record would be a few objects per record held until Milvus answers, for nothing.
+    const spans = !isTracing()
+      ? []
+      : writes.map((w) => {
+          const record = recordOf.get(w)!;
+          return startRecordSpan(STAGE, 'writer.apply', record.headers, {
+            'freshet.product_id': w.productId,
+            'freshet.version': w.version,
+            'freshet.op': w.op,
+          });
+        });
 
     const done = pending.submit({ writes, decodeLetters, recordOf }, ctx.signal);
     done.then(
