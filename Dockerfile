@@ -78,6 +78,8 @@ COPY --from=build /out/ /app/
 # them a stage reached 322–465 MB RSS under a 200,000-event backlog; with them it stays under 256 MB (bench,
 # memory backlog). The chart (stages.<stage>.nodeOptions), compose and deploy/local/service set it per stage,
 # with a 2 × 16 MB young generation for the router and the writer (less CPU per event); this default fits any.
+# The router's and the writer's commands there also carry --heap-growing-percent=100 (a V8 flag NODE_OPTIONS
+# refuses): their old generation grows to twice its live size between full collections (README, CPU per event).
 ENV NODE_ENV=production MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 FRESHET_EMBEDDING_MODELS_DIR=/app/models \
     NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 USER 10001:10001
