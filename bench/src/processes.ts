@@ -16,12 +16,17 @@ export const SERVICES_ROOT = process.env.BENCH_SERVICES_ROOT
 
 export type Stage = 'router' | 'embedder' | 'writer';
 
-/** The default NODE_OPTIONS of a stage under this checkout's deploy/local/service (what a user's stage runs with). */
-export function launcherNodeOptions(stage: Stage): string {
-  const out = execFileSync('bash', [join(REPO_ROOT, 'deploy/local/service'), stage], {
-    env: { ...process.env, FRESHET_SERVICE_PRINT_DEFAULTS: '1' },
+/** What this checkout's deploy/local/service prints for `stage` when `printSwitch` is set (its defaults). */
+function launcherDefault(stage: Stage, printSwitch: string): string {
+  return execFileSync('bash', [join(REPO_ROOT, 'deploy/local/service'), stage], {
+    env: { ...process.env, [printSwitch]: '1' },
     encoding: 'utf8',
   }).trim();
+}
+
+/** The default NODE_OPTIONS of a stage under this checkout's deploy/local/service (what a user's stage runs with). */
+export function launcherNodeOptions(stage: Stage): string {
+  const out = launcherDefault(stage, 'FRESHET_SERVICE_PRINT_DEFAULTS');
   if (!/^--max-old-space-size=\d+/.test(out))
     throw new Error(`deploy/local/service printed no defaults for ${stage}: ${out}`);
   return out;
@@ -32,13 +37,9 @@ export function launcherNodeOptions(stage: Stage): string {
  * NODE_OPTIONS refuses (the old generation's growth), which the image's and the chart's commands carry too.
  */
 export function launcherNodeFlags(stage: Stage): string[] {
-  const out = execFileSync('bash', [join(REPO_ROOT, 'deploy/local/service'), stage], {
-    env: { ...process.env, FRESHET_SERVICE_PRINT_FLAGS: '1' },
-    encoding: 'utf8',
-  }).trim();
+  const out = launcherDefault(stage, 'FRESHET_SERVICE_PRINT_FLAGS');
   const flags = out === '' ? [] : out.split(/\s+/);
-  const notAFlag = flags.find((f) => !f.startsWith('--'));
-  if (notAFlag !== undefined)
+  if (flags.some((f) => !f.startsWith('--')))
     throw new Error(`deploy/local/service printed a default flag that is none for ${stage}: ${out}`);
   return flags;
 }

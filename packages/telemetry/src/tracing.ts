@@ -132,12 +132,7 @@ export function startRecordSpan(
   const span = trace
     .getTracer(`freshet-${stage}`)
     .startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
-  const ctx = trace.setSpan(parent, span);
-  let outgoing = headersFromContext(ctx);
-  if (!outgoing.traceparent) {
-    // Tracing off and no incoming context: keep the header contract with a fresh random context.
-    outgoing = headersFromContext(trace.setSpanContext(ROOT_CONTEXT, randomSpanContext()));
-  }
+  const outgoing = orFreshTraceparent(headersFromContext(trace.setSpan(parent, span)));
   return {
     span,
     outgoing,
@@ -185,7 +180,11 @@ export function untracedHeaders(headers: KafkaHeaders | undefined): Record<strin
     const traceparent = first === undefined ? undefined : first.toString();
     if (traceparent !== undefined && CANONICAL_TRACEPARENT.test(traceparent)) return { traceparent };
   }
-  const outgoing = headersFromContext(contextFromHeaders(headers));
+  return orFreshTraceparent(headersFromContext(contextFromHeaders(headers)));
+}
+
+/** `outgoing`, or, when it has no traceparent (no valid incoming context), a fresh random one: the header contract. */
+function orFreshTraceparent(outgoing: Record<string, string>): Record<string, string> {
   return outgoing.traceparent
     ? outgoing
     : headersFromContext(trace.setSpanContext(ROOT_CONTEXT, randomSpanContext()));

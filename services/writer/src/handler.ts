@@ -96,16 +96,15 @@ export function createWriterHandler(deps: WriterHandlerDeps): BatchHandler {
       recordOf.set(write, record);
     }
     // Untraced, a span per record would be a few objects per record held until Milvus answers, for nothing.
-    const spans = !isTracing()
-      ? []
-      : writes.map((w) => {
-          const record = recordOf.get(w)!;
-          return startRecordSpan(STAGE, 'writer.apply', record.headers, {
+    const spans = isTracing()
+      ? writes.map((w) =>
+          startRecordSpan(STAGE, 'writer.apply', recordOf.get(w)!.headers, {
             'freshet.product_id': w.productId,
             'freshet.version': w.version,
             'freshet.op': w.op,
-          });
-        });
+          }),
+        )
+      : [];
 
     const done = pending.submit({ writes, decodeLetters, recordOf }, ctx.signal);
     done.then(
