@@ -11,6 +11,7 @@ import { createEmbeddingClient, EMBEDDING_DEFAULTS, LOCAL_MODELS } from '@freshe
 import { Registry } from '@freshet/telemetry';
 import { generateCatalog } from '@freshet/testkit';
 import { LoadSampler, machineInfo } from './machine.js';
+import { launcherMalloc } from './processes.js';
 import { BENCH_MODEL, textOf } from './workload.js';
 
 const { values } = parseArgs({
@@ -94,6 +95,7 @@ if (values.one) {
   process.exit(0);
 }
 
+const malloc = launcherMalloc();
 const load = new LoadSampler();
 const started = Date.now();
 const runs: Run[] = [];
@@ -102,7 +104,9 @@ for (const config of values.configs.split(',')) {
   const child = spawnSync(
     process.execPath,
     [...process.execArgv, import.meta.filename, '--one', config, '--texts', values.texts, '--model', model],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    // Under the malloc settings the embedder gets from its launcher and the image: ONNX Runtime's speed
+    // depends on them (its buffers past the mmap threshold are mapped and unmapped per allocation).
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...malloc } },
   );
   if (child.status !== 0) throw new Error(`measuring ${config} failed (exit ${child.status})`);
   const run = JSON.parse(child.stdout.trim().split('\n').pop()!) as Run;
@@ -120,16 +124,20 @@ const results = {
   model,
   maxTokens: LOCAL_MODELS[model]!.maxTokens,
   averageChars,
+  malloc,
   runs,
 };
 mkdirSync(values.out, { recursive: true });
 const name = model === EMBEDDING_DEFAULTS.localModel ? 'local-model' : `local-model-${model}`;
 writeFileSync(join(values.out, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 const m = results.machine;
+const mallocText = Object.entries(malloc)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
 const md = [
   `# Local model throughput: ${model}`,
   '',
-  `${texts.length} catalog texts (the router's template, ${averageChars.toFixed(0)} characters on average, truncated at ${results.maxTokens} tokens) through the embedder's embedding client, cache off. ${m.cores} cores (${m.cpuModel}), Node ${m.node}; load average ${m.load.min.toFixed(1)}–${m.load.max.toFixed(1)} (mean ${m.load.mean.toFixed(1)}) during the run${m.load.max > m.cores + 0.5 ? ': other work shared the machine' : ''}. CPU-ms per text is the machine-independent figure; texts/s on an idle machine ≈ cores × 1000 / CPU-ms.`,
+  `${texts.length} catalog texts (the router's template, ${averageChars.toFixed(0)} characters on average, truncated at ${results.maxTokens} tokens) through the embedder's embedding client, cache off, under the launcher's malloc settings (${mallocText}). ${m.cores} cores (${m.cpuModel}), Node ${m.node}; load average ${m.load.min.toFixed(1)}–${m.load.max.toFixed(1)} (mean ${m.load.mean.toFixed(1)}) during the run${m.load.max > m.cores + 0.5 ? ': other work shared the machine' : ''}. CPU-ms per text is the machine-independent figure; texts/s on an idle machine ≈ cores × 1000 / CPU-ms.`,
   '',
   '| workers × threads | texts per call | texts/s | CPU-ms/text | load (s) | RSS before → loaded → peak (MB) |',
   '|---|---|---|---|---|---|',

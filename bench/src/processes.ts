@@ -44,6 +44,18 @@ export function launcherNodeFlags(stage: Stage): string[] {
   return flags;
 }
 
+/**
+ * The glibc malloc settings deploy/local/service gives every stage (as the image's ENV does): the bench's
+ * in-process measurements that stand for a stage (the local model's throughput) run under them too.
+ */
+export function launcherMalloc(): Record<string, string> {
+  const out = launcherDefault('embedder', 'FRESHET_SERVICE_PRINT_MALLOC');
+  const pairs = out.split(/\s+/).map((pair) => pair.split('='));
+  if (pairs.length === 0 || pairs.some((p) => p.length !== 2 || !/^MALLOC_[A-Z_]+$/.test(p[0]!)))
+    throw new Error(`deploy/local/service printed no malloc settings: ${out}`);
+  return Object.fromEntries(pairs);
+}
+
 export interface Memory {
   /** Highest VmRSS seen by the sampler, MB. */
   peakRssMb: number;
