@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeBatch, poolAndNormalize } from './local-tensors.js';
+import { encodeBatch, poolAndNormalize, releaseNow } from './local-tensors.js';
 
 test('a batch is padded to its longest text with the pad id, the mask marking real tokens', () => {
   const batch = encodeBatch(
@@ -48,4 +48,17 @@ test('mean pooling averages the real tokens only; cls takes the first; both come
     [0, 0],
   );
   assert.throws(() => poolAndNormalize(hidden, batch, 3, 'mean'), /expected 2 × 3 × 3/);
+});
+
+test('releaseNow detaches a buffer, leaving its views empty; a shared or detached one is left alone', () => {
+  const hidden = new Float32Array(8 * 64 * 384);
+  const alias = new Float32Array(hidden.buffer, 4, 10);
+  assert.equal(releaseNow(hidden), true);
+  assert.equal(hidden.length, 0);
+  assert.equal(alias.length, 0);
+  assert.equal(hidden.buffer.byteLength, 0);
+  assert.equal(releaseNow(hidden), false);
+  const shared = new Float32Array(new SharedArrayBuffer(16));
+  assert.equal(releaseNow(shared), false);
+  assert.equal(shared.length, 4);
 });

@@ -81,3 +81,23 @@ export function poolAndNormalize(
   }
   return out;
 }
+
+/** ES2024's ArrayBuffer methods (Node ≥ 21), beyond this project's ES2023 lib. */
+interface TransferableBuffer {
+  readonly detached?: boolean;
+  transfer?(newLength: number): ArrayBuffer;
+}
+
+/**
+ * Frees a typed array's memory now, not at V8's next collection: the buffer is detached (transferred to an
+ * empty one), which releases its backing store at once; the view reads as empty afterwards. For a run's token
+ * vectors, which nothing reads once pooled. Returns whether it released anything: a view into a shared or
+ * already detached buffer, or a runtime without `transfer`, is left alone.
+ */
+export function releaseNow(view: ArrayBufferView): boolean {
+  const buffer = view.buffer as ArrayBuffer & TransferableBuffer;
+  if (!(buffer instanceof ArrayBuffer) || buffer.detached || typeof buffer.transfer !== 'function')
+    return false;
+  buffer.transfer(0);
+  return true;
+}
