@@ -11,7 +11,7 @@ import { createEmbeddingClient, EMBEDDING_DEFAULTS, LOCAL_MODELS } from '@freshe
 import { Registry } from '@freshet/telemetry';
 import { generateCatalog } from '@freshet/testkit';
 import { LoadSampler, machineInfo } from './machine.js';
-import { launcherMalloc } from './processes.js';
+import { launcherMalloc, launcherNodeFlags } from './processes.js';
 import { BENCH_MODEL, textOf } from './workload.js';
 
 const { values } = parseArgs({
@@ -96,6 +96,8 @@ if (values.one) {
 }
 
 const malloc = launcherMalloc();
+// And with the node flags the launcher gives an embedder on the local model.
+const embedderFlags = launcherNodeFlags('embedder', { FRESHET_EMBEDDING_PROVIDER: 'local' });
 const load = new LoadSampler();
 const started = Date.now();
 const runs: Run[] = [];
@@ -103,7 +105,17 @@ for (const config of values.configs.split(',')) {
   // Each setting in a fresh process, so its RSS is its own.
   const child = spawnSync(
     process.execPath,
-    [...process.execArgv, import.meta.filename, '--one', config, '--texts', values.texts, '--model', model],
+    [
+      ...process.execArgv,
+      ...embedderFlags,
+      import.meta.filename,
+      '--one',
+      config,
+      '--texts',
+      values.texts,
+      '--model',
+      model,
+    ],
     // Under the malloc settings the embedder gets from its launcher and the image: ONNX Runtime's speed
     // depends on them (its buffers past the mmap threshold are mapped and unmapped per allocation).
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...malloc } },
@@ -125,6 +137,7 @@ const results = {
   maxTokens: LOCAL_MODELS[model]!.maxTokens,
   averageChars,
   malloc,
+  nodeFlags: embedderFlags,
   runs,
 };
 mkdirSync(values.out, { recursive: true });
@@ -137,7 +150,7 @@ const mallocText = Object.entries(malloc)
 const md = [
   `# Local model throughput: ${model}`,
   '',
-  `${texts.length} catalog texts (the router's template, ${averageChars.toFixed(0)} characters on average, truncated at ${results.maxTokens} tokens) through the embedder's embedding client, cache off, under the launcher's malloc settings (${mallocText}). ${m.cores} cores (${m.cpuModel}), Node ${m.node}; load average ${m.load.min.toFixed(1)}–${m.load.max.toFixed(1)} (mean ${m.load.mean.toFixed(1)}) during the run${m.load.max > m.cores + 0.5 ? ': other work shared the machine' : ''}. CPU-ms per text is the machine-independent figure; texts/s on an idle machine ≈ cores × 1000 / CPU-ms.`,
+  `${texts.length} catalog texts (the router's template, ${averageChars.toFixed(0)} characters on average, truncated at ${results.maxTokens} tokens) through the embedder's embedding client, cache off, under the launcher's malloc settings (${mallocText}) and node flags (${embedderFlags.join(' ') || 'none'}). ${m.cores} cores (${m.cpuModel}), Node ${m.node}; load average ${m.load.min.toFixed(1)}–${m.load.max.toFixed(1)} (mean ${m.load.mean.toFixed(1)}) during the run${m.load.max > m.cores + 0.5 ? ': other work shared the machine' : ''}. CPU-ms per text is the machine-independent figure; texts/s on an idle machine ≈ cores × 1000 / CPU-ms.`,
   '',
   '| workers × threads | texts per call | texts/s | CPU-ms/text | load (s) | RSS before → loaded → peak (MB) |',
   '|---|---|---|---|---|---|',

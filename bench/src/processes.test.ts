@@ -37,5 +37,31 @@ test("the launcher's heap options and node flags per stage", () => {
   assert.equal(launcherNodeOptions('embedder'), '--max-old-space-size=128 --max-semi-space-size=8');
   assert.equal(launcherNodeOptions('router'), '--max-old-space-size=128 --max-semi-space-size=16');
   assert.deepEqual(launcherNodeFlags('writer'), ['--heap-growing-percent=100']);
-  assert.deepEqual(launcherNodeFlags('embedder'), []);
+});
+
+test('the embedder favours memory over speed only on the local model, resolved as its config does', () => {
+  const none = {
+    FRESHET_EMBEDDING_PROVIDER: undefined,
+    FRESHET_EMBEDDING_API_KEY: undefined,
+    FRESHET_EMBEDDING_API_KEY_FILE: undefined,
+  };
+  const flags = (env: Record<string, string | undefined>) =>
+    withEnv({ ...none, ...env }, () => launcherNodeFlags('embedder'));
+  assert.deepEqual(flags({}), ['--optimize-for-size']);
+  assert.deepEqual(flags({ FRESHET_EMBEDDING_PROVIDER: 'local' }), ['--optimize-for-size']);
+  assert.deepEqual(flags({ FRESHET_EMBEDDING_API_KEY: 'sk-test' }), []);
+  assert.deepEqual(flags({ FRESHET_EMBEDDING_API_KEY_FILE: '/run/secrets/key' }), []);
+  assert.deepEqual(flags({ FRESHET_EMBEDDING_PROVIDER: 'openai' }), []);
+  assert.deepEqual(flags({ FRESHET_EMBEDDING_PROVIDER: 'hash' }), []);
+  assert.deepEqual(flags({ FRESHET_EMBEDDING_PROVIDER: 'local', FRESHET_EMBEDDING_API_KEY: 'sk-test' }), [
+    '--optimize-for-size',
+  ]);
+  // The bench passes a stage's own environment (a service's provider), over its own.
+  assert.deepEqual(
+    withEnv(none, () => launcherNodeFlags('embedder', { FRESHET_EMBEDDING_PROVIDER: 'openai' })),
+    [],
+  );
+  assert.deepEqual(launcherNodeFlags('router', { FRESHET_EMBEDDING_PROVIDER: 'local' }), [
+    '--heap-growing-percent=100',
+  ]);
 });

@@ -17,9 +17,9 @@ export const SERVICES_ROOT = process.env.BENCH_SERVICES_ROOT
 export type Stage = 'router' | 'embedder' | 'writer';
 
 /** What this checkout's deploy/local/service prints for `stage` when `printSwitch` is set (its defaults). */
-function launcherDefault(stage: Stage, printSwitch: string): string {
+function launcherDefault(stage: Stage, printSwitch: string, env: Record<string, string> = {}): string {
   return execFileSync('bash', [join(REPO_ROOT, 'deploy/local/service'), stage], {
-    env: { ...process.env, [printSwitch]: '1' },
+    env: { ...process.env, ...env, [printSwitch]: '1' },
     encoding: 'utf8',
   }).trim();
 }
@@ -34,10 +34,11 @@ export function launcherNodeOptions(stage: Stage): string {
 
 /**
  * The default node command-line flags of a stage under this checkout's deploy/local/service: V8 flags
- * NODE_OPTIONS refuses (the old generation's growth), which the image's and the chart's commands carry too.
+ * NODE_OPTIONS refuses (the old generation's growth; the embedder's memory on the local model, so they
+ * depend on the stage's `env`), which the image's and the chart's commands carry too.
  */
-export function launcherNodeFlags(stage: Stage): string[] {
-  const out = launcherDefault(stage, 'FRESHET_SERVICE_PRINT_FLAGS');
+export function launcherNodeFlags(stage: Stage, env: Record<string, string> = {}): string[] {
+  const out = launcherDefault(stage, 'FRESHET_SERVICE_PRINT_FLAGS', env);
   const flags = out === '' ? [] : out.split(/\s+/);
   if (flags.some((f) => !f.startsWith('--')))
     throw new Error(`deploy/local/service printed a default flag that is none for ${stage}: ${out}`);
@@ -130,7 +131,7 @@ export async function startService(
         process.execPath,
         [
           '--enable-source-maps',
-          ...launcherNodeFlags(stage),
+          ...launcherNodeFlags(stage, env),
           ...nodeFlags,
           join(root, `services/${stage}/dist/main.js`),
         ],

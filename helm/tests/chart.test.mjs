@@ -142,14 +142,29 @@ describe('helm/freshet rendered', () => {
     assert.ok(own.ok, own.stderr);
     assert.deepEqual(routerEnv(own.docs), ['--max-old-space-size=300']);
   });
-  test('default values: the router and the writer let the old generation grow to twice its live size (node flag)', () => {
+  test('default values: the router and the writer let the old generation grow to twice its live size, the embedder on the local model favours memory (node flags)', () => {
     const args = (docs, stage) => byStage(docs, 'Deployment').get(stage).spec.template.spec.containers[0].args;
     for (const stage of ['router', 'writer']) {
       const a = args(defaults, stage);
       const flag = a.indexOf('--heap-growing-percent=100');
       assert.ok(flag > 0 && flag < a.indexOf(`services/${stage}/dist/main.js`), `${stage}: ${a.join(' ')}`);
     }
-    assert.deepEqual(args(defaults, 'embedder'), ['node', '--enable-source-maps', 'services/embedder/dist/main.js']);
+    // The default embedder runs the local model (no API key): V8 favours memory there, and only there.
+    const embedder = ['node', '--enable-source-maps', 'services/embedder/dist/main.js'];
+    const local = [...embedder.slice(0, 2), '--optimize-for-size', embedder[2]];
+    assert.deepEqual(args(defaults, 'embedder'), local);
+    const withKey = render(['--set', 'secrets.embeddingApiKey=sk-test']);
+    assert.ok(withKey.ok, withKey.stderr);
+    assert.deepEqual(args(withKey.docs, 'embedder'), embedder);
+    const hash = render(['--set', 'embedding.provider=hash']);
+    assert.ok(hash.ok, hash.stderr);
+    assert.deepEqual(args(hash.docs, 'embedder'), embedder);
+    const localWithKey = render(['--set', 'embedding.provider=local', '--set', 'secrets.embeddingApiKey=sk-test']);
+    assert.ok(localWithKey.ok, localWithKey.stderr);
+    assert.deepEqual(args(localWithKey.docs, 'embedder'), local);
+    const off = render(['--set-json', 'stages.embedder.localModelNodeFlags=[]']);
+    assert.ok(off.ok, off.stderr);
+    assert.deepEqual(args(off.docs, 'embedder'), embedder);
     // stages.<stage>.nodeFlags replaces them; a value that is no flag is refused by the schema.
     const none = render(['--set-json', 'stages.router.nodeFlags=[]']);
     assert.ok(none.ok, none.stderr);

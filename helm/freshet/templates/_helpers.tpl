@@ -302,6 +302,13 @@ seccompProfile:
 {{- end }}
 {{- end }}
 
+{{/* Whether the embedder runs the local model: provider local, or none set and no API key (packages/config). */}}
+{{- define "freshet.usesLocalModel" -}}
+{{- $e := .Values.embedding }}
+{{- if or (eq $e.provider "local") (and (eq $e.provider "") (not (include "freshet.usesEmbeddingApi" .))) }}true
+{{- end }}
+{{- end }}
+
 {{/* Checks that stop a misconfigured release before anything is applied. */}}
 {{- define "freshet.validate" -}}
 {{- $partitions := int64 .Values.topics.partitions }}
