@@ -346,7 +346,28 @@ describe('deploy/compose.yaml', () => {
       assert.equal(s.read_only, true);
       assert.notEqual(s.user.split(':')[0], '0');
       assert.ok(s.healthcheck?.test?.join(' ').includes('/readyz'), `${stage} health checks /readyz`);
-      assert.ok(s.command.includes(`services/${stage}/dist/main.js`));
+      assert.ok(s.command.join(' ').includes(`services/${stage}/dist/main.js`));
+    }
+  });
+
+  test('the embedder favours memory (--optimize-for-size) on the local model only, its provider resolved as its config does', () => {
+    const [shell, flag, script] = project.services.embedder.command;
+    assert.deepEqual([shell, flag], ['sh', '-c']);
+    // A `node` on PATH that prints its arguments stands in for the image's.
+    const dir = mkdtempSync(join(tmpdir(), 'freshet-compose-node-'));
+    writeFileSync(join(dir, 'node'), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+    const run = (env) =>
+      execFileSync('sh', ['-c', script], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, encoding: 'utf8' }).trim();
+    try {
+      const local = '--enable-source-maps --optimize-for-size services/embedder/dist/main.js';
+      const api = '--enable-source-maps services/embedder/dist/main.js';
+      assert.equal(run({}), local);
+      assert.equal(run({ FRESHET_EMBEDDING_API_KEY: '' }), local);
+      assert.equal(run({ FRESHET_EMBEDDING_API_KEY: 'sk-test' }), api);
+      assert.equal(run({ FRESHET_EMBEDDING_PROVIDER: 'hash' }), api);
+      assert.equal(run({ FRESHET_EMBEDDING_PROVIDER: 'local', FRESHET_EMBEDDING_API_KEY: 'sk-test' }), local);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
