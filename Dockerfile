@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image for the three stages and the CLI; the command picks which one runs:
-#   docker run IMAGE node --enable-source-maps services/router/dist/main.js      (embedder, writer alike)
+#   docker run IMAGE node --enable-source-maps services/router/dist/main.js      (embedder, writer alike; the
+#   stages' node flags as the chart and compose give them: helm/freshet values.yaml, deploy/compose.yaml)
 #   docker run IMAGE node --enable-source-maps packages/cli/dist/main.js provision
 # tini is PID 1 so SIGTERM reaches node and a stage drains before exiting (DESIGN §6). The runtime runs as
 # uid 10001, writes nothing outside /tmp, and works with a read-only root filesystem (helm/freshet).
@@ -79,7 +80,8 @@ COPY --from=build /out/ /app/
 # memory backlog). The chart (stages.<stage>.nodeOptions), compose and deploy/local/service set it per stage,
 # with a 2 × 16 MB young generation for the router and the writer (less CPU per event); this default fits any.
 # The router's and the writer's commands there also carry --heap-growing-percent=100 (a V8 flag NODE_OPTIONS
-# refuses): their old generation grows to twice its live size between full collections (README, CPU per event).
+# refuses): their old generation grows to twice its live size between full collections (README, CPU per event);
+# the embedder's, when it runs the local model, --optimize-for-size (README, the local provider).
 ENV NODE_ENV=production MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 FRESHET_EMBEDDING_MODELS_DIR=/app/models \
     NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 USER 10001:10001
