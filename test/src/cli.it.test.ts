@@ -220,7 +220,7 @@ test('search with the default local model answers a paraphrase that shares no wo
   const found = jsonOf<SearchResult>(
     await runCli(['search', 'weights for home workouts', '--json', '--k', '3'], env),
   );
-  assert.equal(found.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(found.model, 'all-minilm-l6-v2-q-mean48+lex');
   assert.equal(found.hits[0]?.productId, dumbbells.productId);
 });
 

@@ -22,8 +22,8 @@ import { ensureStack, STACK } from './support/stack.js';
 
 // Short enough that an event loop blocked by one inference call would cost the embedder its membership.
 const SESSION_TIMEOUT_MS = 6000;
-// The whole sample catalog: at ~200 texts/s (one worker, 64 tokens) it takes several session timeouts to
-// infer on 2 cores; 1,000 texts once did, before the model read 64 tokens in batches of 8.
+// The whole sample catalog: at ~200 texts/s (one worker, 48 tokens, one text per inference call) it takes
+// more than two session timeouts to infer on 2 cores.
 const COUNT = 3000;
 
 let names: PipelineNames;
@@ -39,10 +39,12 @@ before(async () => {
     FRESHET_KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
     FRESHET_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
   };
-  // No provider, no key: the default, the local model. Big requests so one inference call runs for seconds.
+  // No provider, no key: the default, the local model. Big requests (and room for them: the local model's
+  // default is 100 pending records a partition) so one provider call infers for longer than a session
+  // timeout: were the inference on the event loop, the embedder would lose its membership.
   services = await startPipeline(names, {
     router: kafka,
-    embedder: { ...kafka, FRESHET_EMBED_MAX_INPUTS: '512' },
+    embedder: { ...kafka, FRESHET_EMBED_MAX_INPUTS: '2048', FRESHET_EMBEDDER_MAX_PENDING_RECORDS: '3000' },
     writer: kafka,
   });
 });
@@ -100,8 +102,8 @@ test('the embedder keeps its group membership while the local model infers a lar
 
   const rows = await allRows(milvus, names.collection);
   assert.equal(rows.length, COUNT);
-  assert.ok(rows.every((r) => r.model === 'all-minilm-l6-v2-q-mean+lex'));
+  assert.ok(rows.every((r) => r.model === 'all-minilm-l6-v2-q-mean48+lex'));
   const collection = await describeAlias(milvus, names.collection);
-  assert.equal(collection?.model?.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(collection?.model?.model, 'all-minilm-l6-v2-q-mean48+lex');
   assert.equal(collection?.dimension, 768);
 });

@@ -23,9 +23,9 @@ test('defaults give a runnable local setup with the offline provider', () => {
   assert.equal(c.topics.dlq, 'freshet.dlq');
   assert.equal(c.registry.url, 'http://127.0.0.1:8081/apis/ccompat/v7');
   assert.equal(c.embedding.provider, 'local');
-  assert.equal(c.embedding.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(c.embedding.model, 'all-minilm-l6-v2-q-mean48+lex');
   assert.equal(c.embedding.dimension, 768);
-  assert.deepEqual(c.embedding.local, { workers: 1, threads: 1, batchSize: 8 });
+  assert.deepEqual(c.embedding.local, { workers: 1, threads: 1, batchSize: 1 });
   assert.equal(c.service.httpPort, 9101);
   assert.equal(c.kafka.clientId, 'freshet-router');
 });
@@ -63,7 +63,7 @@ test('the local provider runs either installed model; hash is feature hashing at
   });
   assert.equal(bge.embedding.provider, 'local');
   assert.equal(bge.embedding.dimension, 384);
-  assert.deepEqual(bge.embedding.local, { modelsDir: '/models', workers: 2, threads: 1, batchSize: 8 });
+  assert.deepEqual(bge.embedding.local, { modelsDir: '/models', workers: 2, threads: 1, batchSize: 1 });
   const hash = loadRouterConfig({ FRESHET_EMBEDDING_PROVIDER: 'hash', FRESHET_EMBEDDING_DIMENSIONS: '96' });
   assert.equal(hash.embedding.model, 'freshet-hash-v1');
   assert.equal(hash.embedding.dimension, 96);

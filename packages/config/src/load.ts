@@ -33,11 +33,13 @@ type AnyEnv = ServiceEnv | CliEnv;
 // hashes the model id and dimension into every content hash without loading the model.
 const LOCAL_MODELS: Readonly<Record<string, number>> = {
   'all-minilm-l6-v2-q-mean': 384,
+  'all-minilm-l6-v2-q-mean48': 384,
   'bge-small-en-v1.5-q-cls': 384,
   'all-minilm-l6-v2-q-mean+lex': 768,
+  'all-minilm-l6-v2-q-mean48+lex': 768,
   'bge-small-en-v1.5-q-cls+lex': 768,
 };
-const LOCAL_MODEL = 'all-minilm-l6-v2-q-mean+lex';
+const LOCAL_MODEL = 'all-minilm-l6-v2-q-mean48+lex';
 const HASH_MODEL = 'freshet-hash-v1';
 const HASH_DIMENSION = 384;
 const OPENAI_MODEL = 'text-embedding-3-small';

@@ -43,17 +43,19 @@ export const embeddingModelShape = {
    */
   FRESHET_EMBEDDING_PROVIDER: z.enum(['local', 'hash', 'openai']).optional(),
   /**
-   * local: all-minilm-l6-v2-q-mean+lex (default), bge-small-en-v1.5-q-cls+lex, or either without `+lex`
-   * (the model's vector alone, 384 dimensions); openai: the API's model id.
+   * local: all-minilm-l6-v2-q-mean48+lex (default: MiniLM reading 48 tokens), all-minilm-l6-v2-q-mean+lex
+   * (64 tokens), bge-small-en-v1.5-q-cls+lex, or any of them without `+lex` (the model's vector alone, 384
+   * dimensions); openai: the API's model id.
    */
   FRESHET_EMBEDDING_MODEL: optionalStr(),
   /** local: folder holding the installed models; default the install cache's `models` (image: /app/models). */
   FRESHET_EMBEDDING_MODELS_DIR: optionalStr(),
-  // local: one worker with one ONNX Runtime thread, up to 8 texts (of like length) per inference call: the
-  // cheapest CPU per text measured, leaving the other core to Kafka and Milvus (bench/README, local model).
+  // local: one worker with one ONNX Runtime thread, one text per inference call: a text's vector then never
+  // depends on the texts beside it (int8 activations are quantized per call), and one core is left to Kafka
+  // and Milvus (README, the local provider; bench/README, local model).
   FRESHET_EMBEDDING_WORKERS: int(1, 1, 64),
   FRESHET_EMBEDDING_THREADS: int(1, 1, 64),
-  FRESHET_EMBEDDING_MODEL_BATCH: int(8, 1, 2048),
+  FRESHET_EMBEDDING_MODEL_BATCH: int(1, 1, 2048),
   FRESHET_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(2).max(16384).optional(),
   FRESHET_EMBEDDING_BASE_URL: z.url({ message: 'expected a URL' }).optional(),
   FRESHET_EMBEDDING_SECONDARY_BASE_URL: z.url({ message: 'expected a URL' }).optional(),

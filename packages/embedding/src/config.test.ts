@@ -6,7 +6,7 @@ import { EmbeddingConfigError } from './errors.js';
 test('with no key the local provider is the default: MiniLM and its words, at 384 + 384 dimensions', () => {
   const c = resolveEmbeddingConfig({});
   assert.equal(c.provider, 'local');
-  assert.equal(c.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(c.model, 'all-minilm-l6-v2-q-mean48+lex');
   assert.equal(c.dimension, 768);
   assert.deepEqual(
     { ...c.local, modelsDir: undefined },
@@ -14,7 +14,7 @@ test('with no key the local provider is the default: MiniLM and its words, at 38
       modelsDir: undefined,
       workers: 1,
       threads: 1,
-      batchSize: 8,
+      batchSize: 1,
       input: 'document',
     },
   );

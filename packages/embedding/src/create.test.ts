@@ -274,7 +274,7 @@ test('with no key the client embeds offline with the local model', LIMIT, async 
   const client = createEmbeddingClient({}, { registry });
   t.after(() => client.close());
   assert.equal(client.provider, 'local');
-  assert.equal(client.model, 'all-minilm-l6-v2-q-mean+lex');
+  assert.equal(client.model, 'all-minilm-l6-v2-q-mean48+lex');
   await client.ready();
   await assertEmbedsOneRequest(client, registry, 768);
 });

@@ -72,7 +72,7 @@ test('the hash follows the model: another model or dimension re-embeds the same 
 test('route options come from the config, and an unknown template version is a ConfigError naming the variable', () => {
   assert.deepEqual(options, {
     embedTopic: 'freshet.embed-requests',
-    model: 'all-minilm-l6-v2-q-mean+lex', // the default: the local provider's MiniLM and its words
+    model: 'all-minilm-l6-v2-q-mean48+lex', // the default: the local provider's MiniLM (48 tokens) and its words
     dimension: 768,
     templateVersion: 2,
     attributes: ['color', 'material', 'size', 'model', 'gender', 'style'],
