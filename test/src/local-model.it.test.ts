@@ -17,7 +17,7 @@ import {
   uniqueNames,
   waitDrained,
 } from './support/pipeline.js';
-import type { RunningService, Stage } from './support/services.js';
+import { metricValue, type RunningService, type Stage } from './support/services.js';
 import { ensureStack, STACK } from './support/stack.js';
 
 // Short enough that an event loop blocked by one inference call would cost the embedder its membership.
@@ -40,8 +40,8 @@ before(async () => {
     FRESHET_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
   };
   // No provider, no key: the default, the local model. Big requests (and room for them: the local model's
-  // default is 100 pending records a partition) so one provider call infers for longer than a session
-  // timeout: were the inference on the event loop, the embedder would lose its membership.
+  // default is 100 pending records a partition) so provider calls last longer than a session timeout
+  // (checked below): were the inference on the event loop, the embedder would lose its membership.
   services = await startPipeline(names, {
     router: kafka,
     embedder: { ...kafka, FRESHET_EMBED_MAX_INPUTS: '2048', FRESHET_EMBEDDER_MAX_PENDING_RECORDS: '3000' },
@@ -96,6 +96,16 @@ test('the embedder keeps its group membership while the local model infers a lar
   const tookMs = Date.now() - started;
 
   assert.ok(tookMs > 2 * SESSION_TIMEOUT_MS, `the backlog took ${tookMs} ms: too short to prove anything`);
+  // And a provider call outstanding for longer than a session timeout (over 10 s: the histogram's bucket
+  // above 6 s), which an event loop blocked by inference could not have lived through.
+  const metrics = await services!.embedder.metrics();
+  const calls = metricValue(metrics, 'freshet_embedding_request_duration_seconds_count');
+  const within = metricValue(metrics, 'freshet_embedding_request_duration_seconds_bucket', { le: '10' });
+  const inputs = metricValue(metrics, 'freshet_embedding_batch_size_sum');
+  assert.ok(
+    calls - within > 0,
+    `no provider call over 10 s among ${calls} (${inputs} inputs): too short to prove anything`,
+  );
   assert.equal(members.size, 1, `embedder members seen: ${[...members].join(', ')}`);
   assert.deepEqual([...states], ['Stable']);
   assert.doesNotMatch(readFileSync(services!.embedder.logFile, 'utf8'), /group rebalancing|rebalanc/i);
