@@ -43,9 +43,9 @@ export interface LocalConfig {
   threads?: number | undefined;
   /**
    * Texts per inference call. Default 1: the int8 models quantize their activations with one scale per
-   * call, so a text's vector depended on the texts that shared its call, and coarsely when they differ: with
-   * 8 per call the eval's English recall@5 fell 0.79 → 0.77. One at a time, a text always gets the same
-   * vector, for ~10 % more CPU per text than 8 (README, the local provider).
+   * call, so a text's vector depended on the texts that shared its call (the eval's English recall@5 moved
+   * by ±0.02 with the grouping). One at a time, a text always gets the same vector, for ~10 % more CPU per
+   * text than 8 (README, the local provider).
    */
   batchSize?: number | undefined;
   /** `query` adds the model's query instruction (the CLI's search); `document` for indexing. Default `document`. */
