@@ -242,12 +242,28 @@ const embeddingApi: Scenario = {
       maxLag > lagBefore,
       `lag ${lagBefore} before, max ${maxLag} during, 0 after`,
     );
-    const last = all[all.length - 1];
+    // Read now, not from the sampler's last point: that one may have scraped the breaker half-open a moment
+    // before the trial call that closed it (and drained the lag) returned.
+    const embedders = fleet.services('embedder');
+    const state = async () => ({
+      breaker: await scrape(embedders, 'freshet_breaker_state'),
+      paused: await scrape(embedders, 'freshet_paused_partitions'),
+    });
+    let settled = await state();
+    await waitFor(
+      'breaker closed and partitions resumed',
+      async () => {
+        settled = await state();
+        return settled.breaker === 0 && settled.paused === 0;
+      },
+      15_000,
+      250,
+    ).catch(() => undefined);
     check(
       ctx,
       'breaker closed and partitions resumed after recovery',
-      !!last && last.breaker === 0 && last.paused === 0,
-      `last sample breaker ${last?.breaker} paused ${last?.paused}`,
+      settled.breaker === 0 && settled.paused === 0,
+      `breaker ${settled.breaker} paused ${settled.paused} (last sample: breaker ${all.at(-1)?.breaker} paused ${all.at(-1)?.paused})`,
     );
     check(
       ctx,
