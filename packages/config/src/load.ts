@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS } from '@freshet/embedding/local-models';
 import type { z } from 'zod';
 import { type Env, parseEnv } from './env.js';
 import { ConfigError } from './errors.js';
@@ -29,17 +30,12 @@ type CliEnv = z.output<typeof cliSchema>;
 type ServiceEnv = RouterEnv | EmbedderEnv | WriterEnv;
 type AnyEnv = ServiceEnv | CliEnv;
 
-// The models the `local` provider runs (packages/embedding LOCAL_MODELS) and their dimensions: the router
-// hashes the model id and dimension into every content hash without loading the model.
-const LOCAL_MODELS: Readonly<Record<string, number>> = {
-  'all-minilm-l6-v2-q-mean': 384,
-  'all-minilm-l6-v2-q-mean48': 384,
-  'bge-small-en-v1.5-q-cls': 384,
-  'all-minilm-l6-v2-q-mean+lex': 768,
-  'all-minilm-l6-v2-q-mean48+lex': 768,
-  'bge-small-en-v1.5-q-cls+lex': 768,
-};
-const LOCAL_MODEL = 'all-minilm-l6-v2-q-mean48+lex';
+// The models the `local` provider runs and their dimensions, from the embedding package's own list (its
+// model-list module alone: no model, no runtime loaded): the router hashes the model id and dimension into
+// every content hash without loading the model.
+const LOCAL_DIMENSIONS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.values(LOCAL_MODELS).map((spec) => [spec.id, spec.dimension]),
+);
 const HASH_MODEL = 'freshet-hash-v1';
 const HASH_DIMENSION = 384;
 const OPENAI_MODEL = 'text-embedding-3-small';
@@ -269,13 +265,13 @@ function embeddingModel(e: AnyEnv): EmbeddingModelConfig {
   }
   const model =
     e.FRESHET_EMBEDDING_MODEL ??
-    (provider === 'local' ? LOCAL_MODEL : provider === 'hash' ? HASH_MODEL : OPENAI_MODEL);
-  const localDimension = LOCAL_MODELS[model];
+    (provider === 'local' ? DEFAULT_LOCAL_MODEL : provider === 'hash' ? HASH_MODEL : OPENAI_MODEL);
+  const localDimension = LOCAL_DIMENSIONS[model];
   if (provider === 'local' && localDimension === undefined) {
     throw new ConfigError([
       {
         variable: 'FRESHET_EMBEDDING_MODEL',
-        problem: `the local provider runs ${Object.keys(LOCAL_MODELS).join(' or ')}, not ${model}`,
+        problem: `the local provider runs ${Object.keys(LOCAL_DIMENSIONS).join(' or ')}, not ${model}`,
       },
     ]);
   }

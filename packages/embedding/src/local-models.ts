@@ -81,6 +81,9 @@ function withWords(model: LocalModelSpec): LocalModelSpec {
 // 0.74 both; ~190 texts/s against ~150 with one worker (README "Search quality", the local provider).
 const MINILM_48: LocalModelSpec = { ...MINILM, id: 'all-minilm-l6-v2-q-mean48', maxTokens: 48 };
 
+/** The `local` provider's model when none is configured (`@freshet/config` reads it from here too). */
+export const DEFAULT_LOCAL_MODEL = withWords(MINILM_48).id;
+
 export const LOCAL_MODELS: Readonly<Record<string, LocalModelSpec>> = Object.fromEntries(
   [MINILM, MINILM_48, BGE, withWords(MINILM), withWords(MINILM_48), withWords(BGE)].map((spec) => [
     spec.id,

@@ -1,3 +1,5 @@
+import { DEFAULT_LOCAL_MODEL } from './local-models.js';
+
 /**
  * Configuration of the embedding client. Every field is optional; `resolveEmbeddingConfig` fills
  * the defaults written here (they are also exported as `EMBEDDING_DEFAULTS` so the env schema in
@@ -175,7 +177,7 @@ export type Settled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
  * are derived in `resolveEmbeddingConfig`.
  */
 export const EMBEDDING_DEFAULTS = {
-  localModel: 'all-minilm-l6-v2-q-mean48+lex',
+  localModel: DEFAULT_LOCAL_MODEL,
   hashModel: 'freshet-hash-v1',
   hashDimension: 384,
   local: { workers: 1, threads: 1, batchSize: 1, input: 'document' },
